@@ -1,0 +1,51 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as channel from './actions/channel';
+import * as customer from './actions/customer';
+import * as customerField from './actions/customerField';
+import * as messageHook from './actions/messageHook';
+import { router } from './actions/router';
+import { getChannels } from './methods/loadOptions';
+
+export class Landbot implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Landbot',
+		name: 'landbot',
+		icon: { light: 'file:landbot.svg', dark: 'file:landbot.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Talk to Landbot customers, hand conversations to agents and back to the bot',
+		defaults: { name: 'Landbot' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'landbotApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Channel', value: 'channel' },
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Customer Field', value: 'customerField' },
+					{ name: 'Message Hook', value: 'messageHook' },
+				],
+				default: 'customer',
+			},
+			...customer.description,
+			...customerField.description,
+			...channel.description,
+			...messageHook.description,
+		],
+	};
+
+	methods = { loadOptions: { getChannels } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,335 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import {
+	acknowledgeOnly,
+	credentialFromAuthorization,
+	generateSecret,
+	rejectBadRequest,
+	rejectUnauthorized,
+	secretsMatch,
+	seenRecently,
+} from '../shared';
+import { getChannels } from './methods/loadOptions';
+import { LANDBOT_CREDENTIAL, landbotApi, landbotRequest } from './transport';
+import type { LandbotHookMessage } from './trigger/delivery';
+import { authorRole, deliveryId, handoffValue, normalizeMessage, parseDelivery, toEvent } from './trigger/delivery';
+
+/** Landbot fires MessageHooks only for web and WhatsApp channels (reference/landbot.md). */
+const CHANNEL_TYPES_WITH_HOOKS = ['landbot', 'whatsapp'];
+
+type ConversationFilter = 'any' | 'inHandoff' | 'notInHandoff' | 'assignedToAny' | 'assignedToMe' | 'unassigned';
+
+export class LandbotTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Landbot Trigger',
+		name: 'landbotTrigger',
+		icon: { light: 'file:landbot.svg', dark: 'file:landbot.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"Channel " + $parameter["channelId"]}}',
+		description:
+			"Starts the workflow on Landbot MessageHooks: customer, agent, bot and system messages of a channel, and handoffs interrupted by Landbot's idle unassignment",
+		defaults: { name: 'Landbot Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'landbotApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Publishing this workflow registers a MessageHook on the channel; unpublishing removes it. Each delivery must carry the hook\'s secret token.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Channel Name or ID',
+				name: 'channelId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getChannels' },
+				required: true,
+				default: '',
+				description:
+					'Web or WhatsApp channel whose messages start the workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{
+						name: 'Message',
+						value: 'message',
+						description: 'A message in the conversation, filtered below',
+					},
+					{
+						name: 'Handoff Interrupted',
+						value: 'handoffInterrupted',
+						description:
+							'A message reveals that a conversation in a handoff (handoff field set) has no agent any more: Landbot unassigned it after inactivity. Use it to re-assign.',
+					},
+				],
+				default: ['message'],
+				required: true,
+			},
+			{
+				displayName: 'Senders',
+				name: 'senders',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Agent', value: 'agent' },
+					{ name: 'Bot', value: 'bot' },
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'System', value: 'system' },
+				],
+				default: ['customer'],
+				displayOptions: { show: { events: ['message'] } },
+				description:
+					'Whose messages fire the workflow. Messages this package sends appear as the credential\'s agent, so leaving Agent out avoids echo loops.',
+			},
+			{
+				displayName: 'Conversations',
+				name: 'conversations',
+				type: 'options',
+				options: [
+					{ name: 'Any', value: 'any' },
+					{
+						name: 'Assigned to Any Agent',
+						value: 'assignedToAny',
+					},
+					{
+						name: "Assigned to the Credential's Agent",
+						value: 'assignedToMe',
+						description: 'Needs the Agent ID in the credential',
+					},
+					{
+						name: 'In a Handoff',
+						value: 'inHandoff',
+						description:
+							'The handoff field is set, whether or not an agent is assigned right now: nothing the customer says during a re-assignment is lost',
+					},
+					{ name: 'Not in a Handoff', value: 'notInHandoff' },
+					{ name: 'Unassigned', value: 'unassigned' },
+				],
+				default: 'any',
+				displayOptions: { show: { events: ['message'] } },
+			},
+			{
+				displayName: 'Message Types',
+				name: 'messageTypes',
+				type: 'multiOptions',
+				options: [
+					{ name: 'File', value: 'file' },
+					{ name: 'Image', value: 'image' },
+					{ name: 'Location', value: 'location' },
+					{ name: 'Other (Buttons, Templates…)', value: 'other' },
+					{ name: 'Text', value: 'text' },
+				],
+				default: ['text', 'image', 'file', 'location', 'other'],
+				displayOptions: { show: { events: ['message'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Drop Duplicate Deliveries',
+						name: 'dropDuplicates',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to ignore a message Landbot delivers again (it retries when an answer is slow or lost)',
+					},
+					{
+						displayName: 'Handoff Field',
+						name: 'handoffField',
+						type: 'string',
+						default: 'handoff_conversation',
+						description:
+							'Customer field that holds the helpdesk conversation ID while a handoff is in progress. Exposed as handoffConversationId.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { loadOptions: { getChannels } };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const webhookUrl = this.getNodeWebhookUrl('default');
+				const channelId = String(this.getNodeParameter('channelId'));
+				const response = await landbotApi.call(this, {
+					call: 'list message hooks',
+					method: 'GET',
+					path: `channels/${channelId}/message_hooks/`,
+				});
+				const hooks = (response.hooks as IDataObject[] | undefined) ?? [];
+				const ours = hooks.find((hook) => hook.url === webhookUrl);
+				if (!ours) return false;
+				if (String(ours.id) === String(staticData.hookId) && typeof staticData.hookToken === 'string') {
+					return true;
+				}
+				// A hook for this URL whose token we no longer hold could never be verified: replace it.
+				await landbotRequest.call(this, {
+					call: 'delete stale message hook',
+					method: 'DELETE',
+					path: `channels/${channelId}/message_hooks/${String(ours.id)}/`,
+					acceptStatuses: [404],
+				});
+				return false;
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const channelId = String(this.getNodeParameter('channelId'));
+				const conversations = this.getNodeParameter('conversations', 'any') as ConversationFilter;
+				const events = this.getNodeParameter('events', []) as string[];
+				if (events.length === 0) {
+					throw new NodeOperationError(this.getNode(), 'Choose at least one of "Events"');
+				}
+				if (events.includes('message') && conversations === 'assignedToMe') {
+					const credentials = await this.getCredentials(LANDBOT_CREDENTIAL);
+					if (!String(credentials.agentId ?? '').trim()) {
+						throw new NodeOperationError(
+							this.getNode(),
+							'"Conversations: Assigned to the Credential\'s Agent" needs the Agent ID set in the Landbot credential',
+						);
+					}
+				}
+
+				const channelResponse = await landbotApi.call(this, {
+					call: 'get channel',
+					method: 'GET',
+					path: `channels/${channelId}/`,
+				});
+				const channel = (channelResponse.channel as IDataObject | undefined) ?? channelResponse;
+				if (typeof channel.type === 'string' && !CHANNEL_TYPES_WITH_HOOKS.includes(channel.type)) {
+					throw new NodeOperationError(
+						this.getNode(),
+						`Landbot sends MessageHooks only for web (landbot) and WhatsApp channels; channel "${String(channel.name ?? channelId)}" is of type "${channel.type}"`,
+					);
+				}
+
+				const token = generateSecret(32);
+				const created = await landbotApi.call(this, {
+					call: 'create message hook',
+					method: 'POST',
+					path: `channels/${channelId}/message_hooks/`,
+					body: { url: webhookUrl, token, name: `n8n: ${this.getWorkflow().name ?? 'workflow'}`.slice(0, 100) },
+				});
+				const hook = (created.hook as IDataObject | undefined) ?? created;
+				if (hook.id === undefined || hook.id === null) {
+					throw new NodeOperationError(this.getNode(), 'Landbot did not return the new message hook\'s ID');
+				}
+				staticData.hookId = String(hook.id);
+				staticData.hookToken = token;
+				staticData.channelId = channelId;
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				if (staticData.hookId !== undefined) {
+					const channelId = String(staticData.channelId ?? this.getNodeParameter('channelId'));
+					// 404: already removed in Landbot's UI, which is what we wanted.
+					await landbotRequest.call(this, {
+						call: 'delete message hook',
+						method: 'DELETE',
+						path: `channels/${channelId}/message_hooks/${String(staticData.hookId)}/`,
+						acceptStatuses: [404],
+					});
+				}
+				delete staticData.hookId;
+				delete staticData.hookToken;
+				delete staticData.channelId;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const staticData = this.getWorkflowStaticData('node');
+		const token = credentialFromAuthorization(this.getHeaderData().authorization, 'Token');
+		if (!secretsMatch(staticData.hookToken, token)) return rejectUnauthorized(this);
+
+		const parsed = parseDelivery(this.getBodyData());
+		if ('error' in parsed) return rejectBadRequest(this, parsed.error);
+
+		const events = this.getNodeParameter('events', ['message']) as string[];
+		const senders = this.getNodeParameter('senders', ['customer']) as string[];
+		const conversations = this.getNodeParameter('conversations', 'any') as ConversationFilter;
+		const messageTypes = this.getNodeParameter('messageTypes', []) as string[];
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const dropDuplicates = options.dropDuplicates !== false;
+		const handoffField = String(options.handoffField || 'handoff_conversation');
+		const myAgentId =
+			conversations === 'assignedToMe'
+				? String((await this.getCredentials(LANDBOT_CREDENTIAL)).agentId ?? '').trim()
+				: '';
+
+		const matchesConversation = (message: LandbotHookMessage): boolean => {
+			const agentId = message.customer.agent_id;
+			const assigned = agentId !== null && agentId !== undefined && agentId !== '';
+			switch (conversations) {
+				case 'inHandoff':
+					return handoffValue(message, handoffField) !== null;
+				case 'notInHandoff':
+					return handoffValue(message, handoffField) === null;
+				case 'assignedToAny':
+					return assigned;
+				case 'assignedToMe':
+					return assigned && myAgentId !== '' && String(agentId) === myAgentId;
+				case 'unassigned':
+					return !assigned;
+				default:
+					return true;
+			}
+		};
+
+		const items = [];
+		for (const message of parsed.messages) {
+			if (dropDuplicates && seenRecently(staticData, 'recentDeliveries', deliveryId(message))) continue;
+
+			const agentId = message.customer.agent_id;
+			const interrupted =
+				handoffValue(message, handoffField) !== null &&
+				(agentId === null || agentId === undefined || agentId === '');
+			if (events.includes('handoffInterrupted') && interrupted) {
+				items.push({ json: toEvent('handoffInterrupted', message, handoffField) });
+			}
+			if (
+				events.includes('message') &&
+				senders.includes(authorRole(message)) &&
+				matchesConversation(message) &&
+				(messageTypes.length === 0 || messageTypes.includes(normalizeMessage(message).type))
+			) {
+				items.push({ json: toEvent('message', message, handoffField) });
+			}
+		}
+
+		if (items.length === 0) return acknowledgeOnly();
+		return { workflowData: [items] };
+	}
+}

@@ -1,0 +1,56 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { landbotApi } from '../../transport';
+import { customerIdField, requireNumericId } from '../common';
+
+const properties: INodeProperties[] = [
+	customerIdField,
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [
+			{ name: 'One Item per Message', value: 'messages' },
+			{
+				name: 'One Item with All Messages',
+				value: 'transcript',
+				description: 'Handy to pass a whole bot history to a helpdesk at handoff',
+			},
+		],
+		default: 'messages',
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['customer'], operation: ['getTranscript'] } },
+	properties,
+);
+
+/** "YYYY-MM-DD HH:MM:SS" (UTC) → epoch ms; unparseable values sort first. */
+function messageTime(message: IDataObject): number {
+	const raw = message.message_datetime ?? message.timestamp;
+	if (typeof raw === 'number') return raw < 1e11 ? raw * 1000 : raw;
+	if (typeof raw !== 'string') return 0;
+	const parsed = Date.parse(raw.includes('T') ? raw : `${raw.replace(' ', 'T')}Z`);
+	return Number.isNaN(parsed) ? 0 : parsed;
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const customerId = requireNumericId.call(this, 'customerId', 'Customer ID', itemIndex);
+	const output = this.getNodeParameter('output', itemIndex, 'messages') as string;
+	const response = await landbotApi.call(this, {
+		call: 'get transcript',
+		method: 'GET',
+		path: `customers/${customerId}/messages/`,
+		itemIndex,
+	});
+	const list = Array.isArray(response) ? (response as IDataObject[]) : ((response.messages as IDataObject[]) ?? []);
+	// Landbot does not guarantee the order; a stable sort keeps same-second messages as sent.
+	const messages = list
+		.map((message, position) => ({ message, position, at: messageTime(message) }))
+		.sort((a, b) => a.at - b.at || a.position - b.position)
+		.map(({ message }) => message);
+	if (output === 'transcript') return [{ customerId, count: messages.length, messages }];
+	return messages;
+}

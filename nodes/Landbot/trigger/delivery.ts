@@ -1,0 +1,138 @@
+import { createHash } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
+import { idToString, toIsoTimestamp } from '../../shared';
+
+/** One element of a MessageHooks delivery `{"messages": [...]}` (see reference/landbot.md). */
+export interface LandbotHookMessage extends IDataObject {
+	type: string;
+	timestamp: number;
+	data: IDataObject;
+	sender: IDataObject & { type: string };
+	customer: IDataObject & { id: number | string; agent_id?: number | string | null };
+	channel: IDataObject;
+	_raw: IDataObject;
+}
+
+export type ParsedDelivery = { messages: LandbotHookMessage[] } | { error: string };
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks the shape we rely on; anything else is a 400 with the first problem found. */
+export function parseDelivery(body: unknown): ParsedDelivery {
+	if (!isObject(body)) return { error: 'body must be a JSON object' };
+	if (!Array.isArray(body.messages)) return { error: 'body.messages must be an array' };
+	const messages: LandbotHookMessage[] = [];
+	for (const [index, message] of (body.messages as unknown[]).entries()) {
+		if (!isObject(message)) return { error: `messages[${index}] must be an object` };
+		if (!isObject(message.customer) || idToString(message.customer.id) === null) {
+			return { error: `messages[${index}].customer.id is missing` };
+		}
+		if (!isObject(message.sender) || typeof message.sender.type !== 'string') {
+			return { error: `messages[${index}].sender.type is missing` };
+		}
+		messages.push({
+			...message,
+			type: typeof message.type === 'string' ? message.type : 'text',
+			timestamp: Number(message.timestamp) || 0,
+			data: isObject(message.data) ? message.data : {},
+			channel: isObject(message.channel) ? message.channel : {},
+			_raw: isObject(message._raw) ? message._raw : {},
+		} as LandbotHookMessage);
+	}
+	// A burst can arrive out of order by tens of ms; `timestamp` is the order the customer saw.
+	messages.sort((a, b) => a.timestamp - b.timestamp);
+	return { messages };
+}
+
+const ROLES: Record<string, AuthorRole> = { customer: 'customer', agent: 'agent', bot: 'bot', sys: 'system' };
+
+export function authorRole(message: LandbotHookMessage): AuthorRole {
+	return ROLES[message.sender.type] ?? 'system';
+}
+
+/** The id that stays the same when Landbot retries a delivery. */
+export function deliveryId(message: LandbotHookMessage): string {
+	const uuid = message._raw.uuid;
+	if (typeof uuid === 'string' && uuid !== '') return uuid;
+	return createHash('sha256')
+		.update(
+			JSON.stringify([
+				message.customer.id,
+				message.timestamp,
+				message.sender.type,
+				message.sender.id,
+				message.type,
+				message.data,
+			]),
+		)
+		.digest('hex');
+}
+
+function messageText(message: LandbotHookMessage): string {
+	const { data, _raw } = message;
+	for (const candidate of [data.body, data.text, data.caption, data.title, _raw.message]) {
+		if (typeof candidate === 'string' && candidate !== '') return candidate;
+	}
+	return '';
+}
+
+/** Landbot's message types → the package's; unknown types keep their raw message and text. */
+export function normalizeMessage(message: LandbotHookMessage): HandoffMessage {
+	const text = messageText(message);
+	const { data } = message;
+	const url = typeof data.url === 'string' ? data.url : undefined;
+	const kind = message.type.toLowerCase();
+	let type: MessageType = 'other';
+	if (kind === 'text') type = 'text';
+	else if (kind === 'image' || kind === 'gif' || kind === 'sticker') type = 'image';
+	else if (['file', 'document', 'audio', 'video'].includes(kind)) type = 'file';
+	else if (kind === 'location') type = 'location';
+
+	const normalized: HandoffMessage = { type, text, landbotType: message.type };
+	if (url) normalized.url = url;
+	if (type === 'location') {
+		normalized.latitude = Number(data.latitude ?? data.lat);
+		normalized.longitude = Number(data.longitude ?? data.lng ?? data.long);
+		if (!text) normalized.text = `Location: ${normalized.latitude}, ${normalized.longitude}`;
+	}
+	if (type === 'text' && !text && url) normalized.text = url;
+	if (type !== 'text' && !normalized.text && url) normalized.text = url;
+	return normalized;
+}
+
+export function handoffValue(message: LandbotHookMessage, field: string): string | null {
+	const value = message.customer[field];
+	if (value === null || value === undefined) return null;
+	const text = typeof value === 'object' ? JSON.stringify(value) : String(value).trim();
+	return text === '' ? null : text;
+}
+
+export function toEvent(
+	event: 'message' | 'handoffInterrupted',
+	message: LandbotHookMessage,
+	handoffField: string,
+): HandoffEvent {
+	const customerId = String(message.customer.id);
+	return {
+		event,
+		platform: 'landbot',
+		conversationId: customerId,
+		customerId,
+		author: {
+			role: authorRole(message),
+			id: idToString(message.sender.id),
+			name: typeof message.sender.name === 'string' && message.sender.name ? message.sender.name : null,
+		},
+		message: normalizeMessage(message),
+		timestamp: toIsoTimestamp(message.timestamp),
+		handoffConversationId: handoffValue(message, handoffField),
+		assignedAgentId: idToString(message.customer.agent_id),
+		channel: message.channel,
+		customer: message.customer,
+		raw: message,
+	};
+}
