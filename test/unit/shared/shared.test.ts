@@ -1,0 +1,114 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	credentialFromAuthorization,
+	describeErrorBody,
+	generateSecret,
+	idToString,
+	retryAfterMs,
+	secretsMatch,
+	seenRecently,
+	toIsoTimestamp,
+} from '../../../nodes/shared';
+
+describe('secrets', () => {
+	it('generates 32 random bytes as 64 hex characters, never twice the same', () => {
+		const a = generateSecret();
+		expect(a).toMatch(/^[0-9a-f]{64}$/);
+		expect(generateSecret()).not.toBe(a);
+	});
+
+	it('matches only the exact secret, whatever the lengths', () => {
+		expect(secretsMatch('s3cret', 's3cret')).toBe(true);
+		expect(secretsMatch('s3cret', 's3cre')).toBe(false);
+		expect(secretsMatch('s3cret', 's3cret ')).toBe(false);
+		expect(secretsMatch('s3cret', 'S3CRET')).toBe(false);
+	});
+
+	it('never matches when either side is missing or empty', () => {
+		expect(secretsMatch(undefined, undefined)).toBe(false);
+		expect(secretsMatch('', '')).toBe(false);
+		expect(secretsMatch('x', undefined)).toBe(false);
+		expect(secretsMatch(undefined, 'x')).toBe(false);
+		expect(secretsMatch(['x'], 'x')).toBe(false);
+	});
+
+	it('reads the value of an Authorization header for one scheme only', () => {
+		expect(credentialFromAuthorization('Token abc', 'Token')).toBe('abc');
+		expect(credentialFromAuthorization('token  abc ', 'Token')).toBe('abc');
+		expect(credentialFromAuthorization('Bearer abc', 'Token')).toBeUndefined();
+		expect(credentialFromAuthorization('Token a b', 'Token')).toBeUndefined();
+		expect(credentialFromAuthorization(undefined, 'Token')).toBeUndefined();
+	});
+});
+
+describe('recently seen ids', () => {
+	it('reports the second sighting of an id as a duplicate', () => {
+		const store: IDataObject = {};
+		expect(seenRecently(store, 'seen', 'a')).toBe(false);
+		expect(seenRecently(store, 'seen', 'b')).toBe(false);
+		expect(seenRecently(store, 'seen', 'a')).toBe(true);
+	});
+
+	it('forgets ids older than the window', () => {
+		const store: IDataObject = {};
+		seenRecently(store, 'seen', 'a', { now: 0, ttlMs: 1000 });
+		expect(seenRecently(store, 'seen', 'a', { now: 500, ttlMs: 1000 })).toBe(true);
+		expect(seenRecently(store, 'seen', 'a', { now: 2000, ttlMs: 1000 })).toBe(false);
+	});
+
+	it('keeps at most `max` ids, forgetting the oldest first, even numeric ones', () => {
+		const store: IDataObject = {};
+		for (const id of ['30', '10', '20']) seenRecently(store, 'seen', id, { max: 2 });
+		expect(seenRecently(store, 'seen', '30', { max: 2 })).toBe(false);
+		expect(seenRecently(store, 'seen', '20', { max: 2 })).toBe(true);
+		expect((store.seen as unknown[]).length).toBe(2);
+	});
+
+	it('survives a JSON round trip, as static data does in n8n', () => {
+		const store: IDataObject = {};
+		seenRecently(store, 'seen', 'a');
+		const reloaded = JSON.parse(JSON.stringify(store)) as IDataObject;
+		expect(seenRecently(reloaded, 'seen', 'a')).toBe(true);
+	});
+});
+
+describe('Retry-After', () => {
+	it('reads delta-seconds and HTTP dates', () => {
+		expect(retryAfterMs('3')).toBe(3000);
+		expect(retryAfterMs('0')).toBe(0);
+		const now = Date.parse('2026-11-21T10:00:00Z');
+		expect(retryAfterMs('Sat, 21 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+		expect(retryAfterMs(undefined)).toBeUndefined();
+		expect(retryAfterMs('soon')).toBeUndefined();
+	});
+});
+
+describe('event helpers', () => {
+	it('turns Unix seconds, milliseconds and date strings into ISO 8601', () => {
+		expect(toIsoTimestamp(1747943104.006807)).toBe('2025-05-22T19:45:04.006Z');
+		expect(toIsoTimestamp(1747943104006)).toBe('2025-05-22T19:45:04.006Z');
+		expect(toIsoTimestamp('1747943104')).toBe('2025-05-22T19:45:04.000Z');
+		expect(toIsoTimestamp('2025-05-22T19:45:04Z')).toBe('2025-05-22T19:45:04.000Z');
+	});
+
+	it('makes ids strings and empties null', () => {
+		expect(idToString(473548616)).toBe('473548616');
+		expect(idToString('')).toBeNull();
+		expect(idToString(undefined)).toBeNull();
+	});
+});
+
+describe('platform error text', () => {
+	it.each([
+		[{ detail: 'Invalid token.' }, 'Invalid token.'],
+		[{ errors: { customer: ['Customer is assigned to another agent'] } }, 'customer: Customer is assigned to another agent'],
+		[{ errors: { rate: ['Too many requests'], other: ['x', 'y'] } }, 'rate: Too many requests; other: x, y'],
+		[{ success: false, msg: 'Not allowed' }, 'Not allowed'],
+		[{ error: { message: 'nested' } }, 'nested'],
+		['plain text', 'plain text'],
+		[null, ''],
+	])('%j → %s', (body, text) => {
+		expect(describeErrorBody(body)).toBe(text);
+	});
+});
