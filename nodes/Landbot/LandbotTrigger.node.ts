@@ -17,6 +17,7 @@ import {
 	secretsMatch,
 	seenRecently,
 } from '../shared';
+import { channelIdField } from './actions/common';
 import { getChannels } from './methods/loadOptions';
 import { LANDBOT_CREDENTIAL, landbotApi, landbotRequest } from './transport';
 import type { LandbotHookMessage } from './trigger/delivery';
@@ -58,12 +59,7 @@ export class LandbotTrigger implements INodeType {
 				default: '',
 			},
 			{
-				displayName: 'Channel Name or ID',
-				name: 'channelId',
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getChannels' },
-				required: true,
-				default: '',
+				...channelIdField,
 				description:
 					'Web or WhatsApp channel whose messages start the workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},

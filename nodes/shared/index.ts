@@ -5,3 +5,4 @@ export * from './request';
 export * from './secret';
 export * from './webhook';
 export * from './router';
+export * from './descriptions';

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { LandbotApi } from '../../../credentials/LandbotApi.credentials';
 import { Landbot } from '../../../nodes/Landbot/Landbot.node';
 import { createHarness } from '../../helpers/harness';
+import { useNock } from '../../helpers/nock';
 
 const API = 'https://api.landbot.io';
 const TOKEN = 'agent-token-794028';
@@ -26,13 +27,7 @@ async function run(parameters: Record<string, unknown>, extra: { continueOnFail?
 	return output;
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-	const pending = nock.pendingMocks();
-	nock.cleanAll();
-	expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('Landbot node: customer messages', () => {
 	it('Send Text POSTs the message as the token agent and returns it', async () => {

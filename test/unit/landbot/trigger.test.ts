@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { LandbotApi } from '../../../credentials/LandbotApi.credentials';
 import { LandbotTrigger } from '../../../nodes/Landbot/LandbotTrigger.node';
 import { createHarness } from '../../helpers/harness';
+import { useNock } from '../../helpers/nock';
 import agentText from '../../fixtures/landbot/agent-text.json';
 import botText from '../../fixtures/landbot/bot-text.json';
 import customerImage from '../../fixtures/landbot/customer-image.json';
@@ -47,13 +48,7 @@ async function deliver(
 	return { ...result, items, staticData };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-	const pending = nock.pendingMocks();
-	nock.cleanAll();
-	expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('Landbot Trigger: publishing registers and removes the MessageHook', () => {
 	it('create checks the channel type and registers a hook with a fresh 32-byte token', async () => {
