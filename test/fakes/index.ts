@@ -1,0 +1,33 @@
+/** Platform simulators for tests, e2e runs and people trying the package without accounts. */
+export { LandbotSimulator } from './landbot';
+export type {
+	LandbotSimulatorOptions,
+	LandbotAgent,
+	LandbotChannel,
+	LandbotChannelType,
+	LandbotHook,
+	LandbotMessage,
+	LandbotCustomerState,
+	LandbotApiCall,
+	LandbotDeliveryAttempt,
+	CreateCustomerInput,
+	CustomerSaysInput,
+	BotSaysInput,
+} from './landbot';
+export { TiledeskSimulator, REQUEST_STATUS, MESSAGE_STATUS } from './tiledesk';
+export type {
+	TiledeskSimulatorOptions,
+	TiledeskRole,
+	TiledeskUser,
+	TiledeskProject,
+	TiledeskProjectUser,
+	TiledeskDepartment,
+	TiledeskBot,
+	TiledeskMessage,
+	TiledeskApiCall,
+	TiledeskDeliveryAttempt,
+} from './tiledesk';
+export { WebhookReceiver } from './receiver';
+export type { ReceivedRequest, Responder } from './receiver';
+export { httpRequest } from './http';
+export type { HttpResult, HttpRequestOptions } from './http';

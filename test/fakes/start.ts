@@ -1,0 +1,78 @@
+/**
+ * Starts the Landbot and Tiledesk simulators on fixed ports with demo data and prints how to use
+ * them. Ports: `--landbot-port N --tiledesk-port N` or LANDBOT_SIM_PORT / TILEDESK_SIM_PORT
+ * (defaults 4501 / 4502); host: `--host H` or SIM_HOST (default 127.0.0.1);
+ * `--time-scale X` or SIM_TIME_SCALE; `--idle-unassign-ms N` or LANDBOT_IDLE_UNASSIGN_MS.
+ * Stops on SIGINT / SIGTERM.
+ */
+import { LandbotSimulator } from './landbot';
+import { TiledeskSimulator } from './tiledesk';
+
+function arg(name: string): string | undefined {
+	const args = process.argv.slice(2);
+	const i = args.indexOf(`--${name}`);
+	if (i >= 0 && i + 1 < args.length) return args[i + 1];
+	const inline = args.find((a) => a.startsWith(`--${name}=`));
+	return inline?.slice(name.length + 3);
+}
+
+function num(value: string | undefined, fallback: number): number {
+	if (value === undefined || value === '') return fallback;
+	const n = Number(value);
+	if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${value}`);
+	return n;
+}
+
+async function main(): Promise<void> {
+	const host = arg('host') ?? process.env.SIM_HOST ?? '127.0.0.1';
+	const timeScale = num(arg('time-scale') ?? process.env.SIM_TIME_SCALE, 1);
+	const landbot = new LandbotSimulator({
+		host,
+		port: num(arg('landbot-port') ?? process.env.LANDBOT_SIM_PORT, 4501),
+		timeScale,
+		idleUnassignMs: num(arg('idle-unassign-ms') ?? process.env.LANDBOT_IDLE_UNASSIGN_MS, 0),
+		sysMessageOnUnassign: (arg('sys-message-on-unassign') ?? process.env.LANDBOT_SYS_MESSAGE_ON_UNASSIGN) === 'true',
+	});
+	const tiledesk = new TiledeskSimulator({
+		host,
+		port: num(arg('tiledesk-port') ?? process.env.TILEDESK_SIM_PORT, 4502),
+		timeScale,
+	});
+	await landbot.start();
+	await tiledesk.start();
+
+	const web = landbot.createChannel({ name: 'Demo web bot', type: 'landbot' });
+	const whatsapp = landbot.createChannel({ name: 'Demo WhatsApp', type: 'whatsapp' });
+	const customer = landbot.createCustomer({ channel_id: web.id, name: 'Demo Customer', email: 'customer@example.com' });
+	const demo = tiledesk.seedDemo();
+
+	const lines = [
+		'Landbot simulator',
+		`  API base URL   ${landbot.baseUrl}/   (Authorization: Token <token>)`,
+		...Object.entries(landbot.tokens).map(([token, id]) => `  agent ${id}      token ${token}`),
+		`  channels       ${web.id} (landbot), ${whatsapp.id} (whatsapp); customer ${customer.id}`,
+		`  control        ${landbot.controlUrl}`,
+		...LandbotSimulator.controlRoutes.map((r) => `    ${r}`),
+		'',
+		'Tiledesk simulator',
+		`  API base URL   ${tiledesk.baseUrl}   (POST /auth/signin, then Authorization: JWT <jwt>; or HTTP Basic)`,
+		`  project        ${demo.project._id}`,
+		`  owner          ${demo.owner.email} / ${demo.owner.password}`,
+		...demo.agents.map((a, i) => `  agent          ${a.email} / ${a.password}  (id ${a._id}${i === 1 ? ', unavailable' : ''})`),
+		`  control        ${tiledesk.controlUrl}`,
+		...TiledeskSimulator.controlRoutes.map((r) => `    ${r}`),
+	];
+	console.log(lines.join('\n'));
+
+	const shutdown = async (): Promise<void> => {
+		await Promise.all([landbot.stop(), tiledesk.stop()]);
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void shutdown());
+	process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((err) => {
+	console.error(err);
+	process.exit(1);
+});

@@ -1,0 +1,408 @@
+/**
+ * The Tiledesk simulator behaves as /work/shared/reference/tiledesk.md (and, where silent, the
+ * tiledesk-server source) describes.
+ */
+import * as crypto from 'crypto';
+import { TiledeskSimulator } from '../../fakes/tiledesk';
+import { WebhookReceiver } from '../../fakes/receiver';
+import { httpRequest } from '../../fakes/http';
+
+const OWNER = { email: 'owner@example.com', password: 'owner-pw' };
+const AGENT = { email: 'agent@example.com', password: 'agent-pw', firstname: 'Alice', lastname: 'Agent' };
+
+describe('TiledeskSimulator', () => {
+	let sim: TiledeskSimulator;
+	let receiver: WebhookReceiver;
+	let projectId: string;
+	let agentId: string;
+	let ownerJwt: string;
+
+	const basic = (u: { email: string; password: string }) =>
+		`Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
+
+	function api(method: string, path: string, auth: string | null, body?: unknown) {
+		return httpRequest(`${sim.baseUrl}${path}`, { method, headers: auth ? { Authorization: auth } : {}, body });
+	}
+
+	const requestId = (suffix: string) => `support-group-${projectId}-${suffix}`;
+
+	beforeEach(async () => {
+		receiver = await new WebhookReceiver().start();
+		sim = await new TiledeskSimulator({ timeScale: 0.01, retryJitter: false }).start();
+		projectId = sim.createProject({ name: 'Test', owner: OWNER }).project._id;
+		agentId = sim.createAgent(projectId, AGENT).user._id;
+		const signin = await api('POST', '/auth/signin', null, OWNER);
+		ownerJwt = signin.body.token;
+	});
+
+	afterEach(async () => {
+		await sim.stop();
+		await receiver.stop();
+	});
+
+	async function subscribe(event: string, target = receiver.url(`/${event}`)) {
+		const res = await api('POST', `/${projectId}/subscriptions`, ownerJwt, { event, target });
+		expect(res.status).toBe(200);
+		return res;
+	}
+
+	describe('auth', () => {
+		test('signin returns "JWT <jwt>" and the user; wrong credentials are 401, bad input 422', async () => {
+			const res = await api('POST', '/auth/signin', null, OWNER);
+			expect(res.status).toBe(200);
+			expect(res.body.success).toBe(true);
+			expect(res.body.token).toMatch(/^JWT [\w-]+\.[\w-]+\.[\w-]+$/);
+			expect(res.body.user).toMatchObject({ email: OWNER.email });
+			expect(res.body.user.password).toBeUndefined();
+
+			expect(await api('POST', '/auth/signin', null, { ...OWNER, password: 'x' })).toMatchObject({
+				status: 401,
+				body: { success: false, msg: 'Authentication failed. Wrong password.' },
+			});
+			expect((await api('POST', '/auth/signin', null, { email: 'nobody@example.com', password: 'x' })).status).toBe(401);
+			expect((await api('POST', '/auth/signin', null, { email: 'not-an-email', password: 'x' })).status).toBe(422);
+		});
+
+		test('project routes accept "JWT <jwt>" and HTTP Basic; 401 "Unauthorized" otherwise', async () => {
+			expect((await api('GET', `/${projectId}/requests`, ownerJwt)).status).toBe(200);
+			expect((await api('GET', `/${projectId}/requests`, basic(OWNER))).status).toBe(200);
+			for (const auth of [null, 'Bearer x', basic({ ...OWNER, password: 'wrong' }), `${ownerJwt.slice(0, -3)}abc`]) {
+				const res = await api('GET', `/${projectId}/requests`, auth);
+				expect(res.status).toBe(401);
+				expect(res.text).toBe('Unauthorized');
+			}
+		});
+
+		test('roles: subscriptions need admin; non-members are refused', async () => {
+			const res = await api('GET', `/${projectId}/subscriptions`, basic(AGENT));
+			expect(res).toMatchObject({ status: 403, body: { success: false, msg: 'you dont have the required role.' } });
+			const other = sim.createProject({ name: 'Other' }).project._id;
+			expect(await api('GET', `/${other}/requests`, ownerJwt)).toMatchObject({
+				status: 403,
+				body: { msg: 'you dont belong to the project.' },
+			});
+		});
+
+		test('anonymous end users can sign in and write as themselves', async () => {
+			const anon = await api('POST', '/auth/signinAnonymously', null, { id_project: projectId, firstname: 'Visitor' });
+			expect(anon.body.token).toMatch(/^JWT /);
+			const res = await api('POST', `/${projectId}/requests/${requestId('anon')}/messages`, anon.body.token, { text: 'hello' });
+			expect(res.status).toBe(200);
+			expect(res.body.sender).toBe(anon.body.user._id);
+			expect(res.body.request.lead.lead_id).toBe(anon.body.user._id);
+		});
+	});
+
+	describe('messages and requests', () => {
+		test('the first message creates the request and answers the message with its populated request', async () => {
+			const rid = requestId('c1');
+			const res = await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, {
+				text: 'Hi, I need help',
+				senderFullname: 'Carla Customer',
+				subject: 'Order 42',
+				attributes: { source: 'landbot', customer_id: 473548616 },
+			});
+			expect(res.status).toBe(200);
+			expect(res.body).toMatchObject({ text: 'Hi, I need help', type: 'text', recipient: rid, status: 0 });
+			expect(res.body.request).toMatchObject({
+				request_id: rid,
+				subject: 'Order 42',
+				first_text: 'Hi, I need help',
+				// The default department has no bot: an available agent is assigned straight away.
+				status: 200,
+				participants: [agentId],
+				attributes: expect.objectContaining({ source: 'landbot' }),
+				lead: expect.objectContaining({ lead_id: expect.any(String), fullname: 'Carla Customer' }),
+				department: expect.objectContaining({ default: true }),
+			});
+			const get = await api('GET', `/${projectId}/requests/${rid}`, ownerJwt);
+			expect(get.body.request_id).toBe(rid);
+			expect((await api('GET', `/${projectId}/requests/support-group-nope`, ownerJwt)).status).toBe(404);
+		});
+
+		test('request ids must start with support-group; text is required on the first message', async () => {
+			const bad = await api('POST', `/${projectId}/requests/my-conversation-1/messages`, ownerJwt, { text: 'x' });
+			expect(bad.status).toBe(400);
+			expect(bad.body.success).toBe(false);
+			expect((await api('POST', `/${projectId}/requests/${requestId('c2')}/messages`, ownerJwt, {})).status).toBe(422);
+		});
+
+		test('an explicit sender on the first message must be a project user (403 otherwise)', async () => {
+			const res = await api('POST', `/${projectId}/requests/${requestId('c3')}/messages`, ownerJwt, {
+				text: 'x',
+				sender: 'landbot-473548616',
+			});
+			expect(res.status).toBe(403);
+			const ok = await api('POST', `/${projectId}/requests/${requestId('c3')}/messages`, ownerJwt, { text: 'x', sender: agentId });
+			expect(ok.status).toBe(200);
+			// Once the request exists any sender string is accepted.
+			const later = await api('POST', `/${projectId}/requests/${requestId('c3')}/messages`, ownerJwt, {
+				text: 'y',
+				sender: 'landbot-473548616',
+				senderFullname: 'Carla',
+			});
+			expect(later.body).toMatchObject({ sender: 'landbot-473548616', senderFullname: 'Carla' });
+		});
+
+		test('type image with metadata, and info attributes', async () => {
+			const rid = requestId('img');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'hello' });
+			const img = await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, {
+				type: 'image',
+				text: 'a cat',
+				metadata: { src: 'https://x.test/cat.png', width: 10, height: 10 },
+				attributes: { subtype: 'info' },
+			});
+			expect(img.body).toMatchObject({ type: 'image', metadata: { src: 'https://x.test/cat.png' }, attributes: { subtype: 'info' } });
+			const msgs = await api('GET', `/${projectId}/requests/${rid}/messages`, ownerJwt);
+			expect(msgs.body.map((m: { text: string }) => m.text)).toEqual(['hello', 'a cat']);
+		});
+
+		test('\\agent as the last line routes a bot conversation to an available agent', async () => {
+			const bot = sim.createBot(projectId, { name: 'Bot' });
+			const rid = requestId('route');
+			const created = await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, {
+				text: 'Conversation from Landbot',
+				participants: [`bot_${bot._id}`],
+			});
+			expect(created.body.request).toMatchObject({ status: 200, hasBot: true, participants: [`bot_${bot._id}`] });
+
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, {
+				text: 'The customer asked for a human\n\\agent',
+				attributes: { subtype: 'info' },
+			});
+			await sim.idle();
+			const request = (await api('GET', `/${projectId}/requests/${rid}`, ownerJwt)).body;
+			expect(request).toMatchObject({ status: 200, hasBot: false, participants: [agentId], participantsAgents: [agentId] });
+			const texts = sim.getMessages(rid).map((m) => m.text);
+			expect(texts[texts.length - 1]).toMatch(/^A new support request has been assigned to you/);
+		});
+
+		test('\\agent with nobody available leaves the request UNASSIGNED (100)', async () => {
+			sim.setAgentAvailability(projectId, agentId, false);
+			const rid = requestId('queue');
+			const created = await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'Hi' });
+			expect(created.body.request.status).toBe(100);
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: '\\agent', attributes: { subtype: 'info' } });
+			await sim.idle();
+			expect(sim.getRequest(rid)).toMatchObject({ status: 100, participants: [] });
+		});
+
+		test('\\agent in the middle of a text does nothing', async () => {
+			const bot = sim.createBot(projectId, { name: 'Bot' });
+			const rid = requestId('mid');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'Hi', participants: [`bot_${bot._id}`] });
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'please \\agent now' });
+			await sim.idle();
+			expect(sim.getRequest(rid)).toMatchObject({ participants: [`bot_${bot._id}`] });
+		});
+
+		test('PUT agent / departments / assign, participants add and remove, attributes, close and reopen', async () => {
+			const bot = sim.createBot(projectId, { name: 'Bot' });
+			const sales = sim.createDepartment(projectId, { name: 'Sales', routing: 'pooled' });
+			const rid = requestId('ops');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'Hi', participants: [`bot_${bot._id}`] });
+
+			const routed = await api('PUT', `/${projectId}/requests/${rid}/agent`, ownerJwt);
+			expect(routed.body).toMatchObject({ status: 200, participants: [agentId] });
+
+			const moved = await api('PUT', `/${projectId}/requests/${rid}/departments`, ownerJwt, { departmentid: sales._id });
+			expect(moved.body).toMatchObject({ status: 100, participants: [], department: expect.objectContaining({ name: 'Sales' }) });
+
+			const assigned = await api('PUT', `/${projectId}/requests/${rid}/assign`, ownerJwt, {});
+			expect(assigned.body.status).toBe(200); // default department, agent available
+
+			const removed = await api('DELETE', `/${projectId}/requests/${rid}/participants/${agentId}`, ownerJwt);
+			expect(removed.body).toMatchObject({ status: 100, participants: [] });
+			const added = await api('POST', `/${projectId}/requests/${rid}/participants`, ownerJwt, { member: agentId });
+			expect(added.body).toMatchObject({ status: 200, participants: [agentId] });
+			expect((await api('POST', `/${projectId}/requests/${rid}/participants`, ownerJwt, {})).status).toBe(422);
+
+			const set = await api('PUT', `/${projectId}/requests/${rid}/participants`, ownerJwt, [`bot_${bot._id}`]);
+			expect(set.body).toMatchObject({ status: 200, hasBot: true, participants: [`bot_${bot._id}`], participantsAgents: [] });
+			await api('PUT', `/${projectId}/requests/${rid}/participants`, ownerJwt, [agentId]);
+
+			const patched = await api('PATCH', `/${projectId}/requests/${rid}/attributes`, ownerJwt, { landbot_customer_id: 42 });
+			expect(patched.body.attributes).toMatchObject({ landbot_customer_id: 42 });
+
+			expect((await api('PUT', `/${projectId}/requests/${rid}/close`, basic(AGENT))).body.status).toBe(1000);
+			expect((await api('PUT', `/${projectId}/requests/${rid}/reopen`, ownerJwt)).body.status).toBe(200);
+			await sim.idle();
+			const texts = sim.getMessages(rid).map((m) => m.text);
+			expect(texts).toEqual(expect.arrayContaining(['Chat closed', 'Chat reopened']));
+		});
+
+		test('an agent who is not a participant may not close', async () => {
+			sim.setAgentAvailability(projectId, agentId, false);
+			const rid = requestId('noclose');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'Hi' });
+			const res = await api('PUT', `/${projectId}/requests/${rid}/close`, basic(AGENT));
+			expect(res.status).toBe(403);
+			expect((await api('PUT', `/${projectId}/requests/${rid}/close`, ownerJwt)).status).toBe(200);
+		});
+
+		test('list: {perPage, count, requests}; open requests by default, status filter, page/limit', async () => {
+			for (const s of ['a', 'b', 'c']) {
+				await api('POST', `/${projectId}/requests/${requestId(s)}/messages`, ownerJwt, { text: s });
+			}
+			await api('PUT', `/${projectId}/requests/${requestId('a')}/close`, ownerJwt);
+			const open = await api('GET', `/${projectId}/requests`, ownerJwt);
+			expect(open.body).toMatchObject({ perPage: 40, count: 2 });
+			expect(open.body.requests.map((r: { request_id: string }) => r.request_id)).toEqual([requestId('c'), requestId('b')]);
+			const closed = await api('GET', `/${projectId}/requests?status=1000`, ownerJwt);
+			expect(closed.body.requests.map((r: { request_id: string }) => r.request_id)).toEqual([requestId('a')]);
+			expect((await api('GET', `/${projectId}/requests?status=all`, ownerJwt)).body.count).toBe(3);
+			const page = await api('GET', `/${projectId}/requests?status=all&limit=1&page=1`, ownerJwt);
+			expect(page.body).toMatchObject({ perPage: 1, count: 3 });
+			expect(page.body.requests).toHaveLength(1);
+		});
+
+		test('departments (no auth) and project_users', async () => {
+			const deps = await api('GET', `/${projectId}/departments`, null);
+			expect(deps.body).toEqual([expect.objectContaining({ name: 'Default Department', default: true, routing: 'assigned' })]);
+			const users = await api('GET', `/${projectId}/project_users`, basic(AGENT));
+			expect(users.body.map((pu: { role: string; id_user: { email: string } }) => [pu.role, pu.id_user.email])).toEqual([
+				['owner', OWNER.email],
+				['agent', AGENT.email],
+			]);
+			expect(users.body[1].user_available).toBe(true);
+		});
+	});
+
+	describe('subscriptions and webhooks', () => {
+		test('create returns the secret (body and x-hook-secret); same event+target returns the existing one', async () => {
+			const first = await subscribe('message.create');
+			expect(first.body).toMatchObject({ event: 'message.create', target: receiver.url('/message.create'), id_project: projectId });
+			expect(first.body.secret).toEqual(expect.any(String));
+			expect(first.headers['x-hook-secret']).toBe(first.body.secret);
+			const again = await subscribe('message.create');
+			expect(again.body._id).toBe(first.body._id);
+			expect(again.headers['x-hook-secret']).toBe(first.body.secret);
+
+			const list = await api('GET', `/${projectId}/subscriptions`, ownerJwt);
+			expect(list.body).toHaveLength(1);
+			expect(list.body[0].secret).toBeUndefined();
+			expect((await api('GET', `/${projectId}/subscriptions/${first.body._id}`, ownerJwt)).body._id).toBe(first.body._id);
+			expect((await api('DELETE', `/${projectId}/subscriptions/${first.body._id}`, ownerJwt)).status).toBe(200);
+			expect((await api('GET', `/${projectId}/subscriptions/${first.body._id}`, ownerJwt)).status).toBe(404);
+		});
+
+		test('upstream quirk: a duplicate (event, target) answers the FIRST subscription of that event', async () => {
+			const a = await subscribe('message.create', receiver.url('/a'));
+			const b = await subscribe('message.create', receiver.url('/b'));
+			expect(b.body._id).not.toBe(a.body._id);
+			const bAgain = await subscribe('message.create', receiver.url('/b'));
+			expect(bAgain.body).toMatchObject({ _id: a.body._id, target: receiver.url('/a') });
+			expect(bAgain.headers['x-hook-secret']).toBe(a.body.secret);
+		});
+
+		test('shareSubscriptionSecret reproduces the once-per-process default secret', async () => {
+			const a = await subscribe('request.create');
+			const b = await subscribe('request.close');
+			expect(a.body.secret).not.toBe(b.body.secret);
+			await sim.stop();
+			sim = await new TiledeskSimulator({ shareSubscriptionSecret: true }).start();
+			projectId = sim.createProject({ name: 'Shared', owner: OWNER }).project._id;
+			ownerJwt = (await api('POST', '/auth/signin', null, OWNER)).body.token;
+			const c = await subscribe('request.create');
+			const d = await subscribe('request.close');
+			expect(c.body.secret).toBe(d.body.secret);
+		});
+
+		test('message.create is delivered for every message, API posts included, with x-hook-secret', async () => {
+			const sub = await subscribe('message.create');
+			const rid = requestId('hooks');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'from the relay', attributes: { relay: true } });
+			sim.agentSays(rid, agentId, 'Hello, Alice here');
+			const got = await receiver.waitFor(2);
+			for (const r of got) {
+				expect(r.headers['x-hook-secret']).toBe(sub.body.secret);
+				expect(r.headers['user-agent']).toBe('tiledesk-webhooks');
+				expect(r.headers['content-type']).toMatch(/application\/json/);
+				expect(Object.keys(r.body).sort()).toEqual(['hook', 'payload', 'timestamp', 'token']);
+				expect(r.body.hook).toMatchObject({ _id: sub.body._id, event: 'message.create' });
+				expect(r.body.hook.secret).toBeUndefined();
+			}
+			const [relay, agent] = got.map((r) => r.body.payload);
+			expect(relay).toMatchObject({ text: 'from the relay', attributes: { relay: true }, recipient: rid });
+			expect(relay.request.lead.lead_id).toBe(relay.sender);
+			expect(agent).toMatchObject({ text: 'Hello, Alice here', sender: agentId, senderFullname: 'Alice Agent' });
+			expect(agent.request.participants).toContain(agentId);
+
+			// `token` is a JWT over the subscription, signed with its secret.
+			const [h, p, s] = got[0].body.token.split('.');
+			const expected = crypto.createHmac('sha256', sub.body.secret).update(`${h}.${p}`).digest('base64url');
+			expect(s).toBe(expected);
+			expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toMatchObject({
+				_id: sub.body._id,
+				sub: 'subscription',
+				aud: `https://tiledesk.com/subscriptions/${sub.body._id}`,
+			});
+		});
+
+		test('request.create, request.update and request.close (with the transcript in messages)', async () => {
+			await subscribe('request.create');
+			await subscribe('request.update');
+			await subscribe('request.close');
+			const rid = requestId('lifecycle');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'first' });
+			sim.agentSays(rid, agentId, 'second');
+			sim.agentCloses(rid, agentId);
+			await sim.idle();
+			const byPath = (path: string) => receiver.requests.filter((r) => r.path === `/${path}`).map((r) => r.body);
+			expect(byPath('request.create')).toHaveLength(1);
+			expect(byPath('request.create')[0].payload).toMatchObject({ request_id: rid, status: 200 });
+			expect(byPath('request.update').length).toBeGreaterThan(0);
+			const [close] = byPath('request.close');
+			expect(close.hook.event).toBe('request.close');
+			expect(close.payload).toMatchObject({ request_id: rid, status: 1000, closed_by: agentId });
+			expect(close.payload.messages.map((m: { text: string }) => m.text)).toEqual(['first', 'second']);
+		});
+
+		test('failed deliveries: 5xx retried twice (~2 s, ~4 s × timeScale), other 4xx not retried', async () => {
+			await subscribe('message.create');
+			receiver.responder = (_r, i) => (i < 2 ? 503 : 200);
+			const rid = requestId('retry');
+			await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'one' });
+			const got = await receiver.waitFor(3);
+			expect(got.map((r) => r.status)).toEqual([503, 503, 200]);
+			expect(got[1].at - got[0].at).toBeGreaterThanOrEqual(18);
+			expect(got[2].at - got[1].at).toBeGreaterThanOrEqual(38);
+			await sim.idle();
+			expect(sim.getDeliveries().map((d) => d.retryInMs)).toEqual([20, 40, undefined]);
+
+			receiver.responder = () => 500;
+			sim.agentSays(rid, agentId, 'two');
+			await sim.idle();
+			const two = sim.getDeliveries().filter((d) => d.body.payload.text === 'two');
+			expect(two.map((d) => d.status)).toEqual([500, 500, 500]);
+			expect(two[2].gaveUp).toBe(true);
+
+			receiver.responder = () => 404;
+			sim.agentSays(rid, agentId, 'three');
+			await sim.idle();
+			expect(sim.getDeliveries().filter((d) => d.body.payload.text === 'three')).toHaveLength(1);
+		});
+	});
+
+	describe('control API over HTTP', () => {
+		test('projects, agents, agent_says, close, calls and deliveries', async () => {
+			const control = (method: string, path: string, body?: unknown) =>
+				httpRequest(`${sim.controlUrl}${path}`, { method, body });
+			const created = (await control('POST', '/projects', { name: 'P2', owner: { email: 'o2@example.com', password: 'pw' } })).body;
+			const pid = created.project._id;
+			const agent = (await control('POST', `/projects/${pid}/agents`, { email: 'a2@example.com', password: 'pw' })).body;
+			const jwt = (await api('POST', '/auth/signin', null, { email: 'o2@example.com', password: 'pw' })).body.token;
+			const rid = `support-group-${pid}-x`;
+			await api('POST', `/${pid}/requests/${rid}/messages`, jwt, { text: 'hi' });
+			expect((await control('POST', `/requests/${rid}/agent_says`, { agentId: agent.user._id, text: 'hello' })).status).toBe(201);
+			expect((await control('POST', `/requests/${rid}/close`, { agentId: agent.user._id })).body.status).toBe(1000);
+			const messages = (await control('GET', `/requests/${rid}/messages`)).body;
+			expect(messages.map((m: { text: string }) => m.text)).toEqual(['hi', 'hello', 'Chat closed']);
+			const calls = (await control('GET', '/calls')).body;
+			expect(calls.some((c: { path: string; status: number }) => c.path === `/${pid}/requests/${rid}/messages` && c.status === 200)).toBe(true);
+			expect((await control('GET', '/deliveries')).body).toEqual([]);
+			expect((await control('GET', '')).body.routes.length).toBeGreaterThan(5);
+		});
+	});
+});
