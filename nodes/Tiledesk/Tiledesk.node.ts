@@ -1,0 +1,46 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as conversation from './actions/conversation';
+import * as message from './actions/message';
+import { router } from './actions/router';
+import { getAgents, getDepartments } from './methods/loadOptions';
+
+export class Tiledesk implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Tiledesk',
+		name: 'tiledesk',
+		icon: { light: 'file:tiledesk.svg', dark: 'file:tiledesk.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Mirror a chatbot conversation into Tiledesk and hand it to human agents: send messages and history, route, assign, close',
+		defaults: { name: 'Tiledesk' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tiledeskApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Conversation', value: 'conversation', description: 'A Tiledesk request' },
+					{ name: 'Message', value: 'message' },
+				],
+				default: 'message',
+			},
+			...message.description,
+			...conversation.description,
+		],
+	};
+
+	methods = { loadOptions: { getAgents, getDepartments } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,273 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { acknowledgeOnly, rejectBadRequest, rejectUnauthorized, secretsMatch, seenRecently } from '../shared';
+import { segment, tiledeskRequest } from './transport';
+import type { TiledeskEvent } from './trigger/delivery';
+import {
+	deliveryKey,
+	isInfoLine,
+	isOwnMessage,
+	isTiledeskEvent,
+	parseDelivery,
+	senderRole,
+	toEvent,
+} from './trigger/delivery';
+
+/** One REST-hook subscription this node created, as kept in the workflow's static data. */
+interface StoredSubscription {
+	id: string;
+	event: string;
+	target: string;
+	secret: string;
+}
+
+function storedSubscriptions(staticData: IDataObject): StoredSubscription[] {
+	const list = staticData.subscriptions;
+	if (!Array.isArray(list)) return [];
+	return (list as unknown as StoredSubscription[]).filter(
+		(entry) => entry && typeof entry.id === 'string' && typeof entry.secret === 'string' && entry.secret !== '',
+	);
+}
+
+export class TiledeskTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Tiledesk Trigger',
+		name: 'tiledeskTrigger',
+		icon: { light: 'file:tiledesk.svg', dark: 'file:tiledesk.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description:
+			'Starts the workflow on Tiledesk webhooks: messages by agents, end users, bots or the system, and conversations created, updated or closed',
+		defaults: { name: 'Tiledesk Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tiledeskApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Publishing this workflow subscribes this webhook to the chosen Tiledesk events (the credential\'s user needs the admin role); unpublishing removes the subscriptions. Self-hosted servers deliver only with RESTHOOK_ENABLED=true.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{
+						name: 'Message Created',
+						value: 'message.create',
+						description: 'A message in any conversation of the project, filtered below',
+					},
+					{ name: 'Conversation Created', value: 'request.create' },
+					{
+						name: 'Conversation Updated',
+						value: 'request.update',
+						description: 'Status, participants, department or attributes changed',
+					},
+					{
+						name: 'Conversation Closed',
+						value: 'request.close',
+						description: 'Carries the conversation\'s transcript',
+					},
+				],
+				default: ['message.create'],
+				required: true,
+			},
+			{
+				displayName: 'Authors',
+				name: 'authors',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Bot', value: 'bot', description: 'Sender bot_…' },
+					{ name: 'End User', value: 'customer', description: 'The conversation\'s requester (lead)' },
+					{ name: 'Human Agent', value: 'agent', description: 'Anyone else: agents and project members' },
+					{ name: 'System', value: 'system', description: 'Sender "system"' },
+				],
+				default: ['agent'],
+				displayOptions: { show: { events: ['message.create'] } },
+				description:
+					'Whose messages start the workflow. For the agent → end user relay, Human Agent alone.',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Drop Duplicate Deliveries',
+						name: 'dropDuplicates',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to ignore a message or conversation change Tiledesk delivers again',
+					},
+					{
+						displayName: 'Drop Own Messages',
+						name: 'dropOwnMessages',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to ignore messages the Tiledesk node of this package wrote (they carry attributes.n8nHandoff), so a relay does not loop',
+					},
+					{
+						displayName: 'Include Info Lines',
+						name: 'includeInfo',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to also start on info lines (attributes.subtype info: agent joined, chat closed…), which relays usually skip',
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const events = this.getNodeParameter('events', []) as string[];
+				const response = await tiledeskRequest.call(this, {
+					call: 'list webhook subscriptions',
+					method: 'GET',
+					path: 'subscriptions',
+				});
+				const remote = (Array.isArray(response.body) ? response.body : []) as IDataObject[];
+				const ours = remote.filter((subscription) => subscription.target === webhookUrl);
+				const held = storedSubscriptions(staticData);
+				const complete =
+					events.length > 0 &&
+					ours.length === events.length &&
+					events.every((event) =>
+						ours.some(
+							(subscription) =>
+								subscription.event === event &&
+								held.some((entry) => entry.id === String(subscription._id) && entry.event === event),
+						),
+					);
+				if (complete) return true;
+				// Subscriptions for this URL whose secret we do not hold (or for events no longer chosen)
+				// could never be verified: remove them all, create() subscribes afresh.
+				for (const subscription of ours) {
+					await tiledeskRequest.call(this, {
+						call: 'delete stale webhook subscription',
+						method: 'DELETE',
+						path: `subscriptions/${segment(String(subscription._id))}`,
+						acceptStatuses: [404],
+					});
+				}
+				delete staticData.subscriptions;
+				return false;
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const events = [...new Set(this.getNodeParameter('events', []) as string[])];
+				if (events.length === 0) {
+					throw new NodeOperationError(this.getNode(), 'Choose at least one of "Events"');
+				}
+				const created: StoredSubscription[] = [];
+				for (const event of events) {
+					const response = await tiledeskRequest.call(this, {
+						call: `subscribe to ${event}`,
+						method: 'POST',
+						path: 'subscriptions',
+						body: { event, target: webhookUrl },
+					});
+					const subscription = (response.body ?? {}) as IDataObject;
+					const secret = String(response.headers?.['x-hook-secret'] ?? subscription.secret ?? '');
+					if (!subscription._id || !secret) {
+						throw new NodeOperationError(
+							this.getNode(),
+							`Tiledesk did not return the ID and secret of the "${event}" subscription`,
+						);
+					}
+					if (subscription.target !== undefined && subscription.target !== webhookUrl) {
+						// Tiledesk answers a duplicate (event, target) with a subscription it finds by event alone.
+						throw new NodeOperationError(
+							this.getNode(),
+							`Tiledesk returned a "${event}" subscription for another URL (${String(subscription.target)})`,
+							{ description: 'Unpublish and publish the workflow again; if it persists, delete the project\'s duplicate subscriptions for this URL.' },
+						);
+					}
+					created.push({ id: String(subscription._id), event, target: webhookUrl, secret });
+					// Saved as they come: a failure half-way still lets delete() remove what exists.
+					staticData.subscriptions = created as unknown as IDataObject[];
+				}
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				for (const subscription of storedSubscriptions(staticData)) {
+					// 404: already removed in Tiledesk, which is what we wanted.
+					await tiledeskRequest.call(this, {
+						call: 'delete webhook subscription',
+						method: 'DELETE',
+						path: `subscriptions/${segment(subscription.id)}`,
+						acceptStatuses: [404],
+					});
+				}
+				delete staticData.subscriptions;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const staticData = this.getWorkflowStaticData('node');
+		const received = this.getHeaderData()['x-hook-secret'];
+		// Every stored secret is compared, in constant time each, whatever matched before.
+		let authorized = false;
+		for (const subscription of storedSubscriptions(staticData)) {
+			if (secretsMatch(subscription.secret, received)) authorized = true;
+		}
+		if (!authorized) return rejectUnauthorized(this);
+
+		const parsed = parseDelivery(this.getBodyData());
+		if ('error' in parsed) return rejectBadRequest(this, parsed.error);
+		const { delivery } = parsed;
+
+		const events = this.getNodeParameter('events', []) as string[];
+		if (!isTiledeskEvent(delivery.event) || !events.includes(delivery.event)) return acknowledgeOnly();
+		const event: TiledeskEvent = delivery.event;
+
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		if (event === 'message.create') {
+			const message = delivery.payload;
+			const request = typeof message.request === 'object' ? (message.request as IDataObject) : undefined;
+			const authors = this.getNodeParameter('authors', []) as string[];
+			if (options.dropOwnMessages !== false && isOwnMessage(message)) return acknowledgeOnly();
+			if (options.includeInfo !== true && isInfoLine(message)) return acknowledgeOnly();
+			if (!authors.includes(senderRole(message.sender, request))) return acknowledgeOnly();
+		}
+		// Checked last, so a delivery filtered out above does not fill the window.
+		if (options.dropDuplicates !== false && seenRecently(staticData, 'recentDeliveries', deliveryKey(delivery))) {
+			return acknowledgeOnly();
+		}
+
+		return { workflowData: [[{ json: toEvent(delivery) }]] };
+	}
+}

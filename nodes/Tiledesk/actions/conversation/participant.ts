@@ -1,0 +1,47 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { botParticipantId } from '../common';
+
+/** Who joins or leaves: an agent (user ID) or a bot (bot_<ID>). */
+export const participantFields: INodeProperties[] = [
+	{
+		displayName: 'Participant Type',
+		name: 'participantType',
+		type: 'options',
+		options: [
+			{ name: 'Agent', value: 'agent' },
+			{ name: 'Bot', value: 'bot' },
+		],
+		default: 'agent',
+	},
+	{
+		displayName: 'Agent Name or ID',
+		name: 'agentId',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getAgents' },
+		required: true,
+		default: '',
+		displayOptions: { show: { participantType: ['agent'] } },
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'Bot ID',
+		name: 'botId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show: { participantType: ['bot'] } },
+		description: 'Tiledesk bot ID (bot_ is added when missing)',
+	},
+];
+
+export function participantId(this: IExecuteFunctions, itemIndex: number): string {
+	const type = this.getNodeParameter('participantType', itemIndex, 'agent') as 'agent' | 'bot';
+	const raw = String(this.getNodeParameter(type === 'bot' ? 'botId' : 'agentId', itemIndex, '')).trim();
+	if (raw === '' || raw === 'bot_') {
+		throw new NodeOperationError(this.getNode(), `"${type === 'bot' ? 'Bot ID' : 'Agent'}" is empty`, { itemIndex });
+	}
+	return type === 'bot' ? botParticipantId(raw) : raw;
+}

@@ -1,0 +1,29 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * The attribute every message written by this package carries (`attributes.n8nHandoff = true`).
+ * Tiledesk delivers those messages back through `message.create` like any other; the Tiledesk
+ * Trigger recognises them by this attribute and drops them (echo), unless told otherwise.
+ */
+export const HANDOFF_MARKER = 'n8nHandoff';
+
+/** Who wrote it, the same for every workflow and n8n instance. */
+export const HANDOFF_ORIGIN_ATTRIBUTE = 'n8nHandoffOrigin';
+export const HANDOFF_ORIGIN = 'n8n-nodes-handoff';
+
+/**
+ * The exact external id a conversation was built from. Tiledesk copies the first message's
+ * attributes to the conversation, so the trigger can report it even when the request id had to be
+ * sanitised.
+ */
+export const EXTERNAL_ID_ATTRIBUTE = 'n8nHandoffExternalId';
+
+export function markerAttributes(): IDataObject {
+	return { [HANDOFF_MARKER]: true, [HANDOFF_ORIGIN_ATTRIBUTE]: HANDOFF_ORIGIN };
+}
+
+export function carriesMarker(attributes: unknown): boolean {
+	if (typeof attributes !== 'object' || attributes === null) return false;
+	const value = (attributes as IDataObject)[HANDOFF_MARKER];
+	return value === true || value === 'true';
+}
