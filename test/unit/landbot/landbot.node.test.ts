@@ -78,6 +78,40 @@ describe('Landbot node: customer messages', () => {
 	});
 });
 
+describe('Landbot node: Send Message relays any event message', () => {
+	const send = (message: unknown) => run({ resource: 'customer', operation: 'sendMessage', customerId: '7', message });
+
+	it('text as text', async () => {
+		landbot().post('/v1/customers/7/send_text/', { message: 'Hello Ada' }).reply(201, { success: true });
+		expect((await send({ type: 'text', text: 'Hello Ada' }))[0].json).toMatchObject({ sent: 'send_text' });
+	});
+
+	it('an image as an image, its text as caption', async () => {
+		landbot()
+			.post('/v1/customers/7/send_image/', { url: 'https://cdn.example.com/label.png', caption: 'Your label' })
+			.reply(201, { success: true });
+		await send({ type: 'image', text: 'Your label', url: 'https://cdn.example.com/label.png' });
+	});
+
+	it('a location as a location', async () => {
+		landbot().post('/v1/customers/7/send_location/', { latitude: 41.38, longitude: 2.17 }).reply(201, {});
+		await send({ type: 'location', latitude: 41.38, longitude: 2.17, text: 'Location' });
+	});
+
+	it('a file, which Landbot cannot show, as text with its link', async () => {
+		landbot()
+			.post('/v1/customers/7/send_text/', { message: 'Invoice\nhttps://cdn.example.com/invoice.pdf' })
+			.reply(201, {});
+		await send({ type: 'file', text: 'Invoice', url: 'https://cdn.example.com/invoice.pdf' });
+	});
+
+	it('takes a JSON string, and refuses a message with nothing to send', async () => {
+		landbot().post('/v1/customers/7/send_text/', { message: 'hi' }).reply(201, {});
+		await send('{"type":"text","text":"hi"}');
+		await expect(send({ type: 'other', text: '' })).rejects.toThrow(/neither text nor a link/);
+	});
+});
+
 describe('Landbot node: assignment', () => {
 	it('Assign without an agent assigns to the token owner', async () => {
 		landbot().put('/v1/customers/7/assign/').reply(200, { success: true });
@@ -181,6 +215,25 @@ describe('Landbot node: reading customers', () => {
 			});
 		const out = await run({ resource: 'customer', operation: 'getTranscript', customerId: '7' });
 		expect(out.map((item) => item.json.message)).toEqual(['first', 'second', 'third']);
+		expect(out[0].json).toMatchObject({ role: 'system', text: 'first', timestamp: '2025-05-22T19:59:59.000Z', id: 1 });
+	});
+
+	it('Get Transcript names each author the way helpdesk history operations read it', async () => {
+		landbot()
+			.get('/v1/customers/7/messages/')
+			.reply(200, {
+				messages: [
+					{ author_type: 'user', message: 'I need a human', message_datetime: '2025-05-22 20:00:02' },
+					{ author_type: 'bot', message: 'Hi! How can I help?', message_datetime: '2025-05-22 20:00:01' },
+					{ author_type: 'agent', message: 'Hello Ada', message_datetime: '2025-05-22 20:00:03' },
+				],
+			});
+		const out = await run({ resource: 'customer', operation: 'getTranscript', customerId: '7' });
+		expect(out.map((item) => [item.json.role, item.json.text])).toEqual([
+			['bot', 'Hi! How can I help?'],
+			['customer', 'I need a human'],
+			['agent', 'Hello Ada'],
+		]);
 	});
 
 	it('Get Transcript can return one item with the whole history', async () => {

@@ -36,6 +36,30 @@ function messageTime(message: IDataObject): number {
 	return Number.isNaN(parsed) ? 0 : parsed;
 }
 
+const ROLES: Record<string, string> = {
+	user: 'customer',
+	customer: 'customer',
+	bot: 'bot',
+	agent: 'agent',
+	sys: 'system',
+	system: 'system',
+};
+
+/**
+ * Adds the package's plain history fields (role, text, ISO timestamp) beside Landbot's own, so a
+ * transcript can go straight into a helpdesk's "send history".
+ */
+function withHistoryFields(message: IDataObject, at: number): IDataObject {
+	const author = String(message.author_type ?? (message.sender as IDataObject | undefined)?.type ?? '').toLowerCase();
+	const text = [message.message, message.text, message.body].find((value) => typeof value === 'string');
+	return {
+		role: ROLES[author] ?? 'system',
+		text: (text as string | undefined) ?? '',
+		timestamp: at ? new Date(at).toISOString() : null,
+		...message,
+	};
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const customerId = requireNumericId.call(this, 'customerId', 'Customer ID', itemIndex);
 	const output = this.getNodeParameter('output', itemIndex, 'messages') as string;
@@ -50,7 +74,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const messages = list
 		.map((message, position) => ({ message, position, at: messageTime(message) }))
 		.sort((a, b) => a.at - b.at || a.position - b.position)
-		.map(({ message }) => message);
+		.map(({ message, at }) => withHistoryFields(message, at));
 	if (output === 'transcript') return [{ customerId, count: messages.length, messages }];
 	return messages;
 }

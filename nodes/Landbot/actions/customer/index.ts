@@ -7,6 +7,7 @@ import * as getMany from './getMany';
 import * as getTranscript from './getTranscript';
 import * as sendImage from './sendImage';
 import * as sendLocation from './sendLocation';
+import * as sendMessage from './sendMessage';
 import * as sendText from './sendText';
 import * as unassign from './unassign';
 
@@ -18,6 +19,7 @@ export const operations = {
 	getTranscript,
 	sendImage,
 	sendLocation,
+	sendMessage,
 	sendText,
 	unassign,
 };
@@ -63,6 +65,13 @@ export const description: INodeProperties[] = [
 				action: 'Send a location to a customer',
 			},
 			{
+				name: 'Send Message',
+				value: 'sendMessage',
+				description:
+					'Relay a message of any type from a trigger event: images and locations as such, files and the rest as text with a link',
+				action: 'Send a message to a customer',
+			},
+			{
 				name: 'Send Text',
 				value: 'sendText',
 				description: 'Send a text message to the customer',
@@ -78,6 +87,7 @@ export const description: INodeProperties[] = [
 		default: 'sendText',
 	},
 	...sendText.description,
+	...sendMessage.description,
 	...sendImage.description,
 	...sendLocation.description,
 	...assign.description,

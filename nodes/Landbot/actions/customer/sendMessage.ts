@@ -1,0 +1,80 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { landbotApi } from '../../transport';
+import { customerIdField, requireNumericId } from '../common';
+
+const properties: INodeProperties[] = [
+	customerIdField,
+	{
+		displayName: 'Message',
+		name: 'message',
+		type: 'json',
+		required: true,
+		default: '={{ $json.message }}',
+		description:
+			'A message in the package\'s event shape: {"type": "text" | "image" | "file" | "location" | "other", "text", "url", "latitude", "longitude"}. The default takes it from a trigger event.',
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['customer'], operation: ['sendMessage'] } },
+	properties,
+);
+
+function readMessage(context: IExecuteFunctions, itemIndex: number): IDataObject {
+	const raw = context.getNodeParameter('message', itemIndex);
+	let message: unknown = raw;
+	if (typeof raw === 'string') {
+		try {
+			message = JSON.parse(raw);
+		} catch {
+			message = { type: 'text', text: raw };
+		}
+	}
+	if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+		throw new NodeOperationError(context.getNode(), '"Message" must be an object like {"type": "text", "text": "…"}', {
+			itemIndex,
+		});
+	}
+	return message as IDataObject;
+}
+
+const isHttpUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\//i.test(value);
+
+/**
+ * Relays any message as richly as Landbot allows: images as images, locations as locations, and
+ * whatever Landbot cannot show (files, other types) as text with its link.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const customerId = requireNumericId.call(this, 'customerId', 'Customer ID', itemIndex);
+	const message = readMessage(this, itemIndex);
+	const type = String(message.type ?? 'text');
+	const text = typeof message.text === 'string' ? message.text : '';
+	const url = isHttpUrl(message.url) ? message.url : undefined;
+	const latitude = Number(message.latitude);
+	const longitude = Number(message.longitude);
+
+	let call: { name: string; path: string; body: IDataObject };
+	if (type === 'image' && url) {
+		const body: IDataObject = { url };
+		if (text && text !== url) body.caption = text;
+		call = { name: 'send image', path: 'send_image', body };
+	} else if (type === 'location' && Number.isFinite(latitude) && Number.isFinite(longitude)) {
+		call = { name: 'send location', path: 'send_location', body: { latitude, longitude } };
+	} else {
+		const withLink = url && !text.includes(url) ? [text, url].filter(Boolean).join('\n') : text;
+		if (withLink.trim() === '') {
+			throw new NodeOperationError(this.getNode(), '"Message" has neither text nor a link to send', { itemIndex });
+		}
+		call = { name: 'send text', path: 'send_text', body: { message: withLink } };
+	}
+	const response = await landbotApi.call(this, {
+		call: call.name,
+		method: 'POST',
+		path: `customers/${customerId}/${call.path}/`,
+		body: call.body,
+		itemIndex,
+	});
+	return { customerId, sent: call.path, ...call.body, ...response };
+}
