@@ -31,3 +31,15 @@ export { WebhookReceiver } from './receiver';
 export type { ReceivedRequest, Responder } from './receiver';
 export { httpRequest } from './http';
 export type { HttpResult, HttpRequestOptions } from './http';
+export { LiveChatSimulator, parseMultipartFile } from './livechat';
+export type {
+	LiveChatSimulatorOptions,
+	LiveChatAgent,
+	LiveChatBot,
+	LiveChatGroup,
+	LiveChatCustomer,
+	LiveChatEvent,
+	LiveChatWebhook,
+	LiveChatApiCall,
+	LiveChatDeliveryAttempt,
+} from './livechat';

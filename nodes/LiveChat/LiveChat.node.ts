@@ -1,0 +1,41 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as chat from './actions/chat';
+import { router } from './actions/router';
+import { getAgents, getBots, getGroups } from './methods/loadOptions';
+
+export class LiveChat implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'LiveChat',
+		name: 'liveChat',
+		icon: { light: 'file:livechat.svg', dark: 'file:livechat.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Hand a chatbot conversation to LiveChat agents: start chats with the history, write as the customer, an agent or a bot, transfer, deactivate',
+		defaults: { name: 'LiveChat' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'liveChatApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Chat', value: 'chat' }],
+				default: 'chat',
+			},
+			...chat.description,
+		],
+	};
+
+	methods = { loadOptions: { getAgents, getBots, getGroups } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,327 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import {
+	acknowledgeOnly,
+	generateSecret,
+	rejectBadRequest,
+	rejectUnauthorized,
+	secretsMatch,
+	seenRecently,
+} from '../shared';
+import { ensureChatProperties, LIVECHAT_CREDENTIAL, liveChatApi, liveChatConfig, liveChatRequest } from './transport';
+import type { LiveChatTriggerEvent } from './trigger/delivery';
+import {
+	actionOf,
+	deliveryKey,
+	isMessageEvent,
+	isOwnChat,
+	isOwnEvent,
+	isTriggerEvent,
+	parseDelivery,
+	roleOfUserId,
+	toEvent,
+} from './trigger/delivery';
+
+/** One webhook this node registered, as kept in the workflow's static data. */
+interface StoredWebhook {
+	id: string;
+	action: string;
+	secret: string;
+}
+
+/** LiveChat retries a delivery up to 10 times within 6 hours: remember ids a little longer. */
+const DELIVERY_WINDOW = { ttlMs: 7 * 60 * 60 * 1000, max: 1000 };
+/** Transfers have no id; identical payloads this close together are taken for retries. */
+const TRANSFER_WINDOW = { ttlMs: 15 * 60 * 1000, max: 200 };
+
+function storedWebhooks(staticData: IDataObject): StoredWebhook[] {
+	const list = staticData.webhooks;
+	if (!Array.isArray(list)) return [];
+	return (list as unknown as StoredWebhook[]).filter(
+		(entry) => entry && typeof entry.id === 'string' && typeof entry.secret === 'string' && entry.secret !== '',
+	);
+}
+
+function chosenActions(context: IHookFunctions): string[] {
+	const events = (context.getNodeParameter('events', []) as string[]).filter(isTriggerEvent);
+	return [...new Set(events.map(actionOf))];
+}
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class LiveChatTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'LiveChat Trigger',
+		name: 'liveChatTrigger',
+		icon: { light: 'file:livechat.svg', dark: 'file:livechat.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description:
+			'Starts the workflow on LiveChat webhooks: agent messages, chats deactivated, transferred or coming in',
+		defaults: { name: 'LiveChat Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'liveChatApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Publishing this workflow registers one LiveChat webhook per event for the credential\'s Client ID (each with its own secret), registers the chat properties the LiveChat node writes, and enables the license\'s webhooks; unpublishing unregisters the webhooks. LiveChat allows 3 webhooks per event and Client ID.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{
+						name: 'Agent Message',
+						value: 'agentMessage',
+						description: 'A message, file or card an agent or a bot writes (incoming_event, author type agent)',
+					},
+					{
+						name: 'Chat Deactivated',
+						value: 'chatDeactivated',
+						description: 'The chat\'s thread was closed: the handoff is over',
+					},
+					{
+						name: 'Chat Transferred',
+						value: 'chatTransferred',
+						description: 'To another group or agent, or into the queue (with its position)',
+					},
+					{
+						name: 'Incoming Chat',
+						value: 'incomingChat',
+						description: 'A chat started or resumed, with its first thread',
+					},
+				],
+				default: ['agentMessage', 'chatDeactivated'],
+				required: true,
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Drop Duplicate Deliveries',
+						name: 'dropDuplicates',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to ignore an event LiveChat delivers again (it retries for up to 6 hours)',
+					},
+					{
+						displayName: 'Drop Own Messages',
+						name: 'dropOwnMessages',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to ignore messages and chats the LiveChat node of this package wrote (their custom_id starts with n8n-handoff:), so a relay does not loop',
+					},
+					{
+						displayName: 'Include Agents-Only Messages',
+						name: 'includeAgentsOnly',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to also start on internal notes (visibility "agents"), which a relay must not show to the customer',
+					},
+					{
+						displayName: 'Include Other Event Types',
+						name: 'includeOtherEvents',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to also start on system messages, forms and custom events, not only on messages, files and cards',
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const { clientId } = await liveChatConfig(this);
+				const actions = chosenActions(this);
+				const listed = (await liveChatApi.call(this, {
+					api: 'configuration',
+					action: 'list_webhooks',
+					call: 'list webhooks',
+					body: { owner_client_id: clientId },
+				})) as unknown;
+				const remote = (Array.isArray(listed) ? listed : []) as IDataObject[];
+				const ours = remote.filter((webhook) => webhook.url === webhookUrl);
+				const held = storedWebhooks(staticData);
+				const complete =
+					actions.length > 0 &&
+					ours.length === actions.length &&
+					actions.every((action) =>
+						ours.some(
+							(webhook) =>
+								webhook.action === action &&
+								held.some((entry) => entry.id === String(webhook.id) && entry.action === action),
+						),
+					);
+				if (complete) return true;
+				// Webhooks for this URL whose secret we do not hold (or for events no longer chosen) could
+				// never be verified: unregister them all, create() registers afresh.
+				for (const webhook of ours) {
+					await liveChatRequest.call(this, {
+						api: 'configuration',
+						action: 'unregister_webhook',
+						call: 'unregister stale webhook',
+						body: { id: String(webhook.id), owner_client_id: clientId },
+						acceptStatuses: [404],
+					});
+				}
+				delete staticData.webhooks;
+				return false;
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const webhookUrl = this.getNodeWebhookUrl('default') as string;
+				const { clientId } = await liveChatConfig(this);
+				if (!clientId) {
+					throw new NodeOperationError(this.getNode(), 'The LiveChat credential has no Client ID: webhooks are registered for an app');
+				}
+				const actions = chosenActions(this);
+				if (actions.length === 0) throw new NodeOperationError(this.getNode(), 'Choose at least one of "Events"');
+
+				try {
+					await ensureChatProperties.call(this);
+				} catch (error) {
+					// Only the LiveChat node's "Start" writes these properties, and it registers them itself
+					// (and reports a missing scope there): a token without properties.configuration:rw must
+					// not keep this trigger from publishing. The message names the call, never a secret.
+					this.logger.warn(`LiveChat Trigger: chat properties not registered: ${(error as Error).message}`);
+				}
+				const created: StoredWebhook[] = [];
+				for (const action of actions) {
+					const secret = generateSecret(32);
+					const body: IDataObject = {
+						action,
+						secret_key: secret,
+						url: webhookUrl,
+						type: 'license',
+						owner_client_id: clientId,
+						description: `n8n: ${this.getWorkflow().name ?? 'workflow'}`.slice(0, 100),
+						additional_data: ['chat_properties'],
+					};
+					if (action === 'incoming_event') body.filters = { author_type: 'agent' };
+					const answer = await liveChatApi.call(this, {
+						api: 'configuration',
+						action: 'register_webhook',
+						call: `register ${action} webhook`,
+						body,
+					});
+					if (typeof answer.id !== 'string' || answer.id === '') {
+						throw new NodeOperationError(this.getNode(), `LiveChat did not return the ID of the ${action} webhook`);
+					}
+					created.push({ id: answer.id, action, secret });
+					// Saved as they come: a failure half-way still lets delete() remove what exists.
+					staticData.webhooks = created as unknown as IDataObject[];
+				}
+				// License webhooks fire only once enabled for the license.
+				await liveChatApi.call(this, {
+					api: 'configuration',
+					action: 'enable_license_webhooks',
+					call: 'enable license webhooks',
+					body: { owner_client_id: clientId },
+				});
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				const { clientId } = await liveChatConfig(this);
+				for (const webhook of storedWebhooks(staticData)) {
+					// 404: already gone in LiveChat, which is what we wanted.
+					await liveChatRequest.call(this, {
+						api: 'configuration',
+						action: 'unregister_webhook',
+						call: 'unregister webhook',
+						body: { id: webhook.id, owner_client_id: clientId },
+						acceptStatuses: [404],
+					});
+				}
+				delete staticData.webhooks;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const staticData = this.getWorkflowStaticData('node');
+		const body = this.getBodyData() as unknown;
+		if (!isObject(body)) return rejectBadRequest(this, 'body must be a JSON object');
+
+		// The secret travels in the body. Every stored secret is compared, in constant time each.
+		let authorized = false;
+		for (const webhook of storedWebhooks(staticData)) {
+			if (secretsMatch(webhook.secret, body.secret_key)) authorized = true;
+		}
+		if (!authorized) return rejectUnauthorized(this);
+
+		const parsed = parseDelivery(body);
+		if ('error' in parsed) return rejectBadRequest(this, parsed.error);
+		const { delivery } = parsed;
+
+		const chosen = (this.getNodeParameter('events', []) as string[]).filter(isTriggerEvent);
+		const triggerEvent = chosen.find((event) => actionOf(event) === delivery.action) as LiveChatTriggerEvent | undefined;
+		if (!triggerEvent) return acknowledgeOnly();
+
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const dropOwn = options.dropOwnMessages !== false;
+		if (triggerEvent === 'agentMessage') {
+			const event = delivery.payload.event as IDataObject;
+			if (dropOwn && isOwnEvent(event)) return acknowledgeOnly();
+			// Registered with author_type agent; a hand-made webhook may bring customers' events too.
+			if (roleOfUserId(event.author_id) === 'customer') return acknowledgeOnly();
+			if (options.includeAgentsOnly !== true && event.visibility === 'agents') return acknowledgeOnly();
+			if (options.includeOtherEvents !== true && !isMessageEvent(event)) return acknowledgeOnly();
+		}
+		if (triggerEvent === 'incomingChat' && dropOwn && isOwnChat(delivery.payload.chat as IDataObject)) {
+			return acknowledgeOnly();
+		}
+
+		// Checked last, so a delivery filtered out above does not fill the window.
+		if (options.dropDuplicates !== false) {
+			const key = deliveryKey(delivery);
+			const duplicate =
+				triggerEvent === 'chatTransferred'
+					? seenRecently(staticData, 'recentTransfers', key, TRANSFER_WINDOW)
+					: seenRecently(staticData, 'recentDeliveries', key, DELIVERY_WINDOW);
+			if (duplicate) return acknowledgeOnly();
+		}
+
+		const credentials = await this.getCredentials(LIVECHAT_CREDENTIAL);
+		const clientId = String(credentials.clientId ?? '').trim();
+		return { workflowData: [[{ json: toEvent(delivery, clientId) }]] };
+	}
+}
+

@@ -1,0 +1,330 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { ownCustomId } from '../../marker';
+import {
+	botApiVersion,
+	customerApi,
+	downloadFile,
+	fileNameFromUrl,
+	liveChatApi,
+	liveChatConfig,
+	uploadFile,
+} from '../../transport';
+import { chatCustomerId, chatFields, requireHttpUrl, resolveChat } from '../common';
+
+const properties: INodeProperties[] = [
+	...chatFields,
+	{
+		displayName: 'Send As',
+		name: 'sendAs',
+		type: 'options',
+		options: [
+			{
+				name: 'Customer',
+				value: 'customer',
+				description:
+					'The chat\'s customer, through the Customer Chat API, e.g. to relay what the user writes to the bot. Customer tokens (valid 8 hours) are kept per customer in this workflow\'s static data and renewed before they expire.',
+			},
+			{
+				name: 'Agent',
+				value: 'agent',
+				description: 'The credential\'s agent; LiveChat requires them to be in the chat',
+			},
+			{
+				name: 'Bot',
+				value: 'bot',
+				description:
+					'A LiveChat bot, through the credential\'s token and the X-Author-Id header (Agent Chat API v3.5, the last version that accepts it)',
+			},
+		],
+		default: 'customer',
+	},
+	{
+		displayName: 'LiveChat Customer ID',
+		name: 'customerId',
+		type: 'string',
+		default: '',
+		placeholder: 'bf18d1a8-1afe-4a3e-4cc0-a3148f1143db',
+		displayOptions: { show: { sendAs: ['customer'] } },
+		description: 'Empty: the chat\'s customer, read from the chat (one more call)',
+	},
+	{
+		displayName: 'Bot Name or ID',
+		name: 'botId',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getBots' },
+		required: true,
+		default: '',
+		displayOptions: { show: { sendAs: ['bot'] } },
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'Message Type',
+		name: 'messageType',
+		type: 'options',
+		options: [
+			{ name: 'Text', value: 'text' },
+			{ name: 'Image', value: 'image', description: 'An image from a URL' },
+			{ name: 'File', value: 'file', description: 'A file from a URL' },
+		],
+		default: 'text',
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		required: true,
+		default: '',
+		displayOptions: { show: { messageType: ['text'] } },
+		description: 'Up to 16 KB',
+	},
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'https://files.example.com/receipt.png',
+		displayOptions: { show: { messageType: ['image', 'file'] } },
+	},
+	{
+		displayName: 'Caption',
+		name: 'caption',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { messageType: ['image', 'file'] } },
+		description: 'Images: their alternative text. Files: a text message sent after the file.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Add Bot to Chat',
+				name: 'addBotToChat',
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { '/sendAs': ['bot'] } },
+				description: 'Whether to add the bot to the chat first when it is not in it (LiveChat requires the author to be in the chat)',
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { '/messageType': ['image', 'file'] } },
+				description: 'Empty: the last part of the URL',
+			},
+			{
+				displayName: 'Upload to LiveChat',
+				name: 'upload',
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { '/messageType': ['image', 'file'] } },
+				description:
+					'Whether to download the file (up to 10 MB) and upload it to LiveChat, so agents see it as an attachment (images inline). Off: an image is sent as a card showing the URL, a file as a text with its link.',
+			},
+			{
+				displayName: 'Visible to Agents Only',
+				name: 'agentsOnly',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { '/sendAs': ['agent', 'bot'] } },
+				description: 'Whether the customer must not see it (visibility "agents"): an internal note',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['sendMessage'] } },
+	properties,
+);
+
+/** Files already on LiveChat's CDN can be sent as they are (a file event must point there). */
+export function isLiveChatCdnUrl(url: string): boolean {
+	try {
+		const host = new URL(url).hostname;
+		return /(^|\.)livechat-files\.com$/.test(host);
+	} catch {
+		return false;
+	}
+}
+
+type Sender =
+	| { as: 'customer'; entityId: string }
+	| { as: 'agent' }
+	| { as: 'bot'; botId: string; apiVersion: string };
+
+async function send(this: IExecuteFunctions, sender: Sender, chatId: string, event: IDataObject, itemIndex: number) {
+	const body = { chat_id: chatId, event };
+	if (sender.as === 'customer') {
+		return await customerApi.call(this, sender.entityId, { action: 'send_event', call: 'send message', body, itemIndex });
+	}
+	if (sender.as === 'bot') {
+		return await liveChatApi.call(this, {
+			api: 'agent',
+			action: 'send_event',
+			call: 'send message as bot',
+			body,
+			headers: { 'X-Author-Id': sender.botId },
+			apiVersion: sender.apiVersion,
+			itemIndex,
+		});
+	}
+	return await liveChatApi.call(this, { api: 'agent', action: 'send_event', call: 'send message', body, itemIndex });
+}
+
+async function prepareSender(
+	this: IExecuteFunctions,
+	chatId: string,
+	itemIndex: number,
+	options: IDataObject,
+): Promise<Sender> {
+	const sendAs = this.getNodeParameter('sendAs', itemIndex) as 'customer' | 'agent' | 'bot';
+	if (sendAs === 'agent') return { as: 'agent' };
+	if (sendAs === 'bot') {
+		const botId = String(this.getNodeParameter('botId', itemIndex, '') ?? '').trim();
+		if (!botId) throw new NodeOperationError(this.getNode(), '"Bot" is empty', { itemIndex });
+		const apiVersion = botApiVersion((await liveChatConfig(this)).apiVersion);
+		if (options.addBotToChat !== false) {
+			const chat = await liveChatApi.call(this, {
+				api: 'agent',
+				action: 'get_chat',
+				call: 'get chat',
+				body: { chat_id: chatId },
+				itemIndex,
+			});
+			const users = Array.isArray(chat.users) ? (chat.users as IDataObject[]) : [];
+			if (!users.some((user) => user.id === botId)) {
+				await liveChatApi.call(this, {
+					api: 'agent',
+					action: 'add_user_to_chat',
+					call: 'add bot to chat',
+					body: {
+						chat_id: chatId,
+						user_id: botId,
+						user_type: 'agent',
+						visibility: 'all',
+						ignore_requester_presence: true,
+					},
+					headers: { 'X-Author-Id': botId },
+					apiVersion,
+					itemIndex,
+				});
+			}
+		}
+		return { as: 'bot', botId, apiVersion };
+	}
+	let entityId = String(this.getNodeParameter('customerId', itemIndex, '') ?? '').trim();
+	if (!entityId) {
+		const chat = await liveChatApi.call(this, {
+			api: 'agent',
+			action: 'get_chat',
+			call: 'get chat',
+			body: { chat_id: chatId },
+			itemIndex,
+		});
+		entityId = chatCustomerId(chat) ?? '';
+		if (!entityId) {
+			throw new NodeOperationError(this.getNode(), `Chat "${chatId}" has no customer to write as`, {
+				itemIndex,
+				description: 'Start the chat with a customer, or send as an agent or a bot.',
+			});
+		}
+	}
+	return { as: 'customer', entityId };
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const { chatId, externalId } = await resolveChat.call(this, itemIndex);
+	const messageType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'image' | 'file';
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+
+	let textValue = '';
+	let url = '';
+	if (messageType === 'text') {
+		textValue = String(this.getNodeParameter('text', itemIndex, '') ?? '');
+		if (textValue.trim() === '') {
+			throw new NodeOperationError(this.getNode(), '"Text" is empty: LiveChat needs a text for a message', { itemIndex });
+		}
+	} else {
+		url = requireHttpUrl.call(this, String(this.getNodeParameter('url', itemIndex, '') ?? '').trim(), 'URL', itemIndex);
+	}
+
+	const sender = await prepareSender.call(this, chatId, itemIndex, options);
+	const visibility = sender.as !== 'customer' && options.agentsOnly === true ? 'agents' : 'all';
+	const events: IDataObject[] = [];
+
+	if (messageType === 'text') {
+		events.push({ type: 'message', text: textValue, visibility, custom_id: ownCustomId() });
+	} else {
+		const caption = String(this.getNodeParameter('caption', itemIndex, '') ?? '').trim();
+		const fileName = String(options.fileName ?? '').trim() || fileNameFromUrl(url);
+		if (options.upload !== false) {
+			let cdnUrl = url;
+			if (!isLiveChatCdnUrl(url)) {
+				const file = await downloadFile.call(this, url, fileName, itemIndex);
+				cdnUrl = await uploadFile.call(
+					this,
+					file,
+					sender.as === 'customer'
+						? { api: 'customer', entityId: sender.entityId }
+						: sender.as === 'bot'
+							? { api: 'agent', headers: { 'X-Author-Id': sender.botId }, apiVersion: sender.apiVersion }
+							: { api: 'agent' },
+					itemIndex,
+				);
+			}
+			const fileEvent: IDataObject = { type: 'file', url: cdnUrl, visibility, custom_id: ownCustomId() };
+			if (messageType === 'image' && caption) fileEvent.alternative_text = caption;
+			events.push(fileEvent);
+			if (messageType === 'file' && caption) {
+				events.push({ type: 'message', text: caption, visibility, custom_id: ownCustomId() });
+			}
+		} else if (messageType === 'image' && sender.as !== 'customer') {
+			events.push({
+				type: 'rich_message',
+				template_id: 'cards',
+				visibility,
+				custom_id: ownCustomId(),
+				elements: [
+					{
+						title: caption || fileName,
+						image: { url, name: fileName, ...(caption ? { alternative_text: caption } : {}) },
+					},
+				],
+			});
+		} else {
+			// Customers cannot send cards: the link goes as text, readable everywhere.
+			events.push({ type: 'message', text: caption ? `${caption}\n${url}` : url, visibility, custom_id: ownCustomId() });
+		}
+	}
+
+	const eventIds: string[] = [];
+	for (const event of events) {
+		const answer = await send.call(this, sender, chatId, event, itemIndex);
+		eventIds.push(String(answer.event_id ?? ''));
+	}
+
+	const output: IDataObject = {
+		chatId,
+		externalId,
+		eventId: eventIds[0] ?? null,
+		eventIds,
+		customId: events[0].custom_id,
+		sentAs: sender.as,
+		messageType,
+		eventType: events[0].type,
+	};
+	if (sender.as === 'customer') output.customerId = sender.entityId;
+	if (sender.as === 'bot') output.botId = sender.botId;
+	if (events[0].type === 'file') output.url = events[0].url;
+	return output;
+}

@@ -1,0 +1,32 @@
+import { randomBytes } from 'crypto';
+
+/**
+ * Every event this package writes into LiveChat carries a `custom_id` starting with this prefix.
+ * LiveChat delivers those events back through `incoming_event` like any other; the LiveChat
+ * Trigger recognises them by the prefix and drops them (echo), unless told otherwise.
+ */
+export const CUSTOM_ID_PREFIX = 'n8n-handoff:';
+
+/** A fresh custom_id: the prefix and 12 random bytes (hex). */
+export function ownCustomId(): string {
+	return `${CUSTOM_ID_PREFIX}${randomBytes(12).toString('hex')}`;
+}
+
+export function isOwnCustomId(value: unknown): boolean {
+	return typeof value === 'string' && value.startsWith(CUSTOM_ID_PREFIX);
+}
+
+/**
+ * The chat properties this package writes. LiveChat names a property namespace after the Client ID
+ * that registered the property (Configuration API, "Properties"): the namespace is the credential's
+ * Client ID, and the nodes register these names there before first use.
+ */
+export const PROPERTY_EXTERNAL_ID = 'external_id';
+export const PROPERTY_EXTERNAL_PLATFORM = 'external_platform';
+export const PROPERTY_CUSTOMER_EXTERNAL_ID = 'customer_external_id';
+
+export const HANDOFF_PROPERTIES: Array<{ name: string; description: string }> = [
+	{ name: PROPERTY_EXTERNAL_ID, description: 'n8n-nodes-handoff: the conversation ID in the other system' },
+	{ name: PROPERTY_EXTERNAL_PLATFORM, description: 'n8n-nodes-handoff: the other system (landbot, botpress, …)' },
+	{ name: PROPERTY_CUSTOMER_EXTERNAL_ID, description: 'n8n-nodes-handoff: the customer ID in the other system' },
+];

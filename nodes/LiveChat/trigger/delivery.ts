@@ -1,0 +1,318 @@
+import { createHash } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
+import { idToString, toIsoTimestamp } from '../../shared';
+import {
+	isOwnCustomId,
+	PROPERTY_CUSTOMER_EXTERNAL_ID,
+	PROPERTY_EXTERNAL_ID,
+	PROPERTY_EXTERNAL_PLATFORM,
+} from '../marker';
+
+/** The trigger's events: the webhook action each registers and the event name its items carry. */
+export const LIVECHAT_EVENTS = {
+	agentMessage: { action: 'incoming_event', event: 'message' },
+	chatDeactivated: { action: 'chat_deactivated', event: 'conversationClosed' },
+	chatTransferred: { action: 'chat_transferred', event: 'conversationTransferred' },
+	incomingChat: { action: 'incoming_chat', event: 'conversationCreated' },
+} as const;
+
+export type LiveChatTriggerEvent = keyof typeof LIVECHAT_EVENTS;
+export type LiveChatAction = (typeof LIVECHAT_EVENTS)[LiveChatTriggerEvent]['action'];
+
+export function isTriggerEvent(value: unknown): value is LiveChatTriggerEvent {
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(LIVECHAT_EVENTS, value);
+}
+
+export function actionOf(event: LiveChatTriggerEvent): LiveChatAction {
+	return LIVECHAT_EVENTS[event].action;
+}
+
+/** A webhook delivery `{webhook_id, secret_key, action, organization_id, payload, additional_data?}`. */
+export interface Delivery {
+	action: string;
+	webhookId: string | null;
+	organizationId: string | null;
+	payload: IDataObject;
+	additionalData: IDataObject;
+	/** The delivery without its `secret_key`. */
+	body: IDataObject;
+}
+
+export type ParsedDelivery = { delivery: Delivery } | { error: string };
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): value is string {
+	return typeof value === 'string' && value !== '';
+}
+
+/** The shape we rely on, checked after the secret; anything else is a 400 with the first problem found. */
+export function parseDelivery(body: IDataObject): ParsedDelivery {
+	if (!nonEmptyString(body.action)) return { error: 'body.action is missing' };
+	if (!isObject(body.payload)) return { error: 'body.payload must be an object' };
+	const { action, payload } = body;
+	if (action === 'incoming_event') {
+		if (!nonEmptyString(payload.chat_id)) return { error: 'payload.chat_id is missing' };
+		if (!isObject(payload.event)) return { error: 'payload.event must be an object' };
+		if (!nonEmptyString(payload.event.id)) return { error: 'payload.event.id is missing' };
+	} else if (action === 'chat_deactivated' || action === 'chat_transferred') {
+		if (!nonEmptyString(payload.chat_id)) return { error: 'payload.chat_id is missing' };
+		if (action === 'chat_transferred' && payload.transferred_to !== undefined && !isObject(payload.transferred_to)) {
+			return { error: 'payload.transferred_to must be an object' };
+		}
+		if (action === 'chat_transferred' && payload.queue !== undefined && payload.queue !== null && !isObject(payload.queue)) {
+			return { error: 'payload.queue must be an object' };
+		}
+	} else if (action === 'incoming_chat') {
+		if (!isObject(payload.chat) || !nonEmptyString(payload.chat.id)) return { error: 'payload.chat.id is missing' };
+	}
+	// The secret never reaches execution data (nor logs, nor the workflow's history).
+	const { secret_key: _secret, ...withoutSecret } = body;
+	return {
+		delivery: {
+			action,
+			webhookId: idToString(body.webhook_id),
+			organizationId: idToString(body.organization_id),
+			payload,
+			additionalData: isObject(body.additional_data) ? body.additional_data : {},
+			body: withoutSecret,
+		},
+	};
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const BOT_ID = /^[0-9a-f]{32}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Who a LiveChat user ID belongs to, by the ID's form: agents are identified by their email, bots
+ * by 32 hex digits, customers by a UUID. (Payloads name the author by ID only.)
+ */
+export function roleOfUserId(id: unknown): AuthorRole {
+	if (!nonEmptyString(id)) return 'system';
+	if (EMAIL.test(id)) return 'agent';
+	if (BOT_ID.test(id)) return 'bot';
+	if (UUID.test(id)) return 'customer';
+	return 'agent';
+}
+
+function richMessageText(event: IDataObject): string {
+	const elements = Array.isArray(event.elements) ? (event.elements as unknown[]).filter(isObject) : [];
+	const parts: string[] = [];
+	for (const element of elements) {
+		for (const key of ['title', 'subtitle']) if (nonEmptyString(element[key])) parts.push(element[key] as string);
+		const buttons = Array.isArray(element.buttons) ? (element.buttons as unknown[]).filter(isObject) : [];
+		const labels = buttons.map((button) => button.text).filter(nonEmptyString);
+		if (labels.length > 0) parts.push(labels.map((label) => `[${label}]`).join(' '));
+	}
+	return parts.join('\n');
+}
+
+function firstRichImage(event: IDataObject): IDataObject | undefined {
+	const elements = Array.isArray(event.elements) ? (event.elements as unknown[]).filter(isObject) : [];
+	for (const element of elements) if (isObject(element.image) && nonEmptyString(element.image.url)) return element.image;
+	return undefined;
+}
+
+/** LiveChat's event types → the package's; images are files whose content_type is image/*. */
+export function normalizeMessage(event: IDataObject): HandoffMessage {
+	const kind = nonEmptyString(event.type) ? event.type : 'unknown';
+	const base = { livechatType: kind, eventId: idToString(event.id), visibility: idToString(event.visibility) };
+	if (kind === 'message') {
+		return { type: 'text', text: typeof event.text === 'string' ? event.text : '', ...base };
+	}
+	if (kind === 'file') {
+		const contentType = nonEmptyString(event.content_type) ? event.content_type : '';
+		const url = nonEmptyString(event.url) ? event.url : undefined;
+		const type: MessageType = contentType.toLowerCase().startsWith('image/') ? 'image' : 'file';
+		const text =
+			(nonEmptyString(event.alternative_text) && event.alternative_text) ||
+			(nonEmptyString(event.name) && event.name) ||
+			url ||
+			'';
+		const message: HandoffMessage = { type, text, ...base };
+		if (url) message.url = url;
+		if (nonEmptyString(event.name)) message.fileName = event.name;
+		if (contentType) message.mimeType = contentType;
+		if (nonEmptyString(event.thumbnail_url)) message.thumbnailUrl = event.thumbnail_url;
+		return message;
+	}
+	if (kind === 'rich_message') {
+		const image = firstRichImage(event);
+		const text = richMessageText(event) || (image ? String(image.url) : '');
+		const message: HandoffMessage = { type: 'other', text, ...base, elements: Array.isArray(event.elements) ? event.elements : [] };
+		if (image) message.url = String(image.url);
+		return message;
+	}
+	return { type: 'other', text: typeof event.text === 'string' ? event.text : '', ...base };
+}
+
+/** Messages agents write (text, files, cards); system messages, forms and custom events are the rest. */
+export function isMessageEvent(event: IDataObject): boolean {
+	return event.type === 'message' || event.type === 'file' || event.type === 'rich_message';
+}
+
+export function isOwnEvent(event: IDataObject): boolean {
+	return isOwnCustomId(event.custom_id);
+}
+
+/** A chat this package started: its first thread's events carry our custom_id. */
+export function isOwnChat(chat: IDataObject): boolean {
+	const thread = isObject(chat.thread) ? chat.thread : {};
+	const events = Array.isArray(thread.events) ? (thread.events as unknown[]).filter(isObject) : [];
+	return events.some(isOwnEvent);
+}
+
+/**
+ * This package's chat properties, from `additional_data.chat_properties` (or a chat's own
+ * `properties`), in the namespace of the credential's Client ID. Without a Client ID, the first
+ * namespace that holds an external_id.
+ */
+export function handoffProperties(properties: unknown, clientId: string): IDataObject {
+	if (!isObject(properties)) return {};
+	if (clientId && isObject(properties[clientId])) return properties[clientId];
+	if (!clientId) {
+		for (const value of Object.values(properties)) {
+			if (isObject(value) && nonEmptyString(value[PROPERTY_EXTERNAL_ID])) return value;
+		}
+	}
+	return {};
+}
+
+/** The id that stays the same when LiveChat delivers the same thing again (it retries for hours). */
+export function deliveryKey(delivery: Delivery): string {
+	const { action, payload } = delivery;
+	if (action === 'incoming_event') return `event:${String(payload.chat_id)}:${String((payload.event as IDataObject).id)}`;
+	if (action === 'incoming_chat') {
+		const chat = payload.chat as IDataObject;
+		const thread = isObject(chat.thread) ? chat.thread : {};
+		return `chat:${String(chat.id)}:${String(thread.id ?? '')}`;
+	}
+	if (action === 'chat_deactivated') return `deactivated:${String(payload.chat_id)}:${String(payload.thread_id ?? '')}`;
+	// A transfer has no id of its own: the whole payload is its identity.
+	return `${action}:${createHash('sha256').update(JSON.stringify(payload)).digest('hex')}`;
+}
+
+/** Payloads name users by ID only; no ID means LiveChat itself (router, system messages). */
+function author(id: unknown): HandoffEvent['author'] {
+	const userId = idToString(id);
+	return { role: roleOfUserId(userId), id: userId, name: null };
+}
+
+function chatUsers(chat: IDataObject): IDataObject[] {
+	return Array.isArray(chat.users) ? (chat.users as unknown[]).filter(isObject) : [];
+}
+
+function transferOf(payload: IDataObject): IDataObject {
+	const to = isObject(payload.transferred_to) ? payload.transferred_to : {};
+	const queue = isObject(payload.queue) ? payload.queue : null;
+	return {
+		reason: idToString(payload.reason),
+		requesterId: idToString(payload.requester_id),
+		groupIds: Array.isArray(to.group_ids) ? to.group_ids : [],
+		agentIds: Array.isArray(to.agent_ids) ? to.agent_ids : [],
+		queued: queue !== null,
+		queue: queue
+			? {
+					position: typeof queue.position === 'number' ? queue.position : null,
+					waitTime: typeof queue.wait_time === 'number' ? queue.wait_time : null,
+					queuedAt: idToString(queue.queued_at),
+				}
+			: null,
+	};
+}
+
+export function toEvent(delivery: Delivery, clientId: string): HandoffEvent {
+	const { action, payload, additionalData } = delivery;
+	const event = (Object.values(LIVECHAT_EVENTS).find((entry) => entry.action === action)?.event ?? action) as string;
+	const fromWebhook = handoffProperties(additionalData.chat_properties, clientId);
+	const common = (properties: IDataObject) => ({
+		externalId: idToString(properties[PROPERTY_EXTERNAL_ID]),
+		externalPlatform: idToString(properties[PROPERTY_EXTERNAL_PLATFORM]),
+		customerExternalId: idToString(properties[PROPERTY_CUSTOMER_EXTERNAL_ID]),
+		chatProperties: isObject(additionalData.chat_properties) ? additionalData.chat_properties : null,
+		livechatAction: action,
+		organizationId: delivery.organizationId,
+		raw: delivery.body,
+	});
+
+	if (action === 'incoming_event') {
+		const lcEvent = payload.event as IDataObject;
+		return {
+			event,
+			platform: 'livechat',
+			conversationId: String(payload.chat_id),
+			threadId: idToString(payload.thread_id),
+			customerId: null,
+			author: author(lcEvent.author_id),
+			message: normalizeMessage(lcEvent),
+			timestamp: toIsoTimestamp(lcEvent.created_at),
+			messageId: idToString(lcEvent.id),
+			customId: idToString(lcEvent.custom_id),
+			...common(fromWebhook),
+		};
+	}
+
+	if (action === 'incoming_chat') {
+		const chat = payload.chat as IDataObject;
+		const thread = isObject(chat.thread) ? chat.thread : {};
+		const events = Array.isArray(thread.events) ? (thread.events as unknown[]).filter(isObject) : [];
+		const customer = chatUsers(chat).find((user) => user.type === 'customer');
+		const first = events.find(isMessageEvent);
+		const properties = Object.keys(fromWebhook).length > 0 ? fromWebhook : handoffProperties(chat.properties, clientId);
+		const access = isObject(chat.access) ? chat.access : isObject(thread.access) ? thread.access : {};
+		return {
+			event,
+			platform: 'livechat',
+			conversationId: String(chat.id),
+			threadId: idToString(thread.id),
+			customerId: customer ? idToString(customer.id) : null,
+			author: first ? author(first.author_id) : { role: 'system', id: null, name: null },
+			message: first ? normalizeMessage(first) : null,
+			timestamp: toIsoTimestamp(thread.created_at ?? first?.created_at),
+			customer: customer ?? null,
+			groupIds: Array.isArray(access.group_ids) ? access.group_ids : [],
+			transcript: events.map((entry) => ({
+				id: idToString(entry.id),
+				author: author(entry.author_id),
+				message: normalizeMessage(entry),
+				timestamp: toIsoTimestamp(entry.created_at),
+				own: isOwnEvent(entry),
+			})),
+			...common(properties),
+		};
+	}
+
+	if (action === 'chat_transferred') {
+		const transfer = transferOf(payload);
+		return {
+			event,
+			platform: 'livechat',
+			conversationId: String(payload.chat_id),
+			threadId: idToString(payload.thread_id),
+			customerId: null,
+			author: author(payload.requester_id),
+			message: null,
+			timestamp: toIsoTimestamp(transfer.queue ? (transfer.queue as IDataObject).queuedAt : undefined),
+			transfer,
+			...common(fromWebhook),
+		};
+	}
+
+	// chat_deactivated: user_id is missing when LiveChat's router closed the thread.
+	return {
+		event,
+		platform: 'livechat',
+		conversationId: String(payload.chat_id),
+		threadId: idToString(payload.thread_id),
+		customerId: null,
+		author: author(payload.user_id),
+		message: null,
+		timestamp: toIsoTimestamp(undefined),
+		...common(fromWebhook),
+	};
+}
