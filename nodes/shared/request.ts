@@ -49,6 +49,8 @@ export interface ApiCall {
 	errorText?: (body: unknown) => string;
 	/** Statuses answered without an error (e.g. 404 on a lookup that may miss). */
 	acceptStatuses?: number[];
+	/** HTTP timeout of one try; 30 s by default (a long poll needs more). */
+	timeoutMs?: number;
 }
 
 export interface ApiResponse {
@@ -114,7 +116,7 @@ export async function callApi(this: RequestContext, call: ApiCall): Promise<ApiR
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: 30_000,
+		timeout: call.timeoutMs ?? 30_000,
 	};
 
 	for (let attempt = 1; ; attempt++) {

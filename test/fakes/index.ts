@@ -43,3 +43,12 @@ export type {
 	LiveChatApiCall,
 	LiveChatDeliveryAttempt,
 } from './livechat';
+export { SalesforceLiveAgentSimulator } from './salesforce';
+export type {
+	SalesforceLiveAgentSimulatorOptions,
+	LiveAgentSessionState,
+	LiveAgentMessage,
+	LiveAgentTranscriptEntry,
+	LiveAgentSessionInfo,
+	LiveAgentApiCall,
+} from './salesforce';
