@@ -43,6 +43,16 @@ export type {
 	LiveChatApiCall,
 	LiveChatDeliveryAttempt,
 } from './livechat';
+export { BotpressSimulator, BotpressHitlError } from './botpress';
+export type {
+	BotpressSimulatorOptions,
+	BotpressUser,
+	BotpressConversationView,
+	BotpressVisibleMessage,
+	BotpressServiceCall,
+	BotpressWebhookCall,
+	BotpressHitlState,
+} from './botpress';
 export { SalesforceLiveAgentSimulator } from './salesforce';
 export type {
 	SalesforceLiveAgentSimulatorOptions,
