@@ -6,3 +6,5 @@ export * from './secret';
 export * from './webhook';
 export * from './router';
 export * from './descriptions';
+export * from './parameters';
+export * from './transcript';

@@ -47,14 +47,6 @@ export function isHttpUrl(value: unknown): value is string {
 	}
 }
 
-export function requireHttpUrl(this: IExecuteFunctions, parameter: string, label: string, itemIndex: number): string {
-	const value = String(this.getNodeParameter(parameter, itemIndex, '') ?? '').trim();
-	if (!isHttpUrl(value)) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be an http(s) URL, got "${value}"`, { itemIndex });
-	}
-	return value;
-}
-
 /** The credential's webhook URL must be usable before anything is sent. */
 export async function requireWebhookUrl(this: IExecuteFunctions, itemIndex: number): Promise<void> {
 	const url = await webhookBaseUrl(this);
@@ -66,3 +58,5 @@ export async function requireWebhookUrl(this: IExecuteFunctions, itemIndex: numb
 		);
 	}
 }
+
+export { requireHttpUrlParameter } from '../../shared';

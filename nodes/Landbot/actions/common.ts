@@ -41,23 +41,4 @@ export function requireNumericId(
 	return value;
 }
 
-export function requireHttpUrl(
-	this: IExecuteFunctions,
-	parameter: string,
-	label: string,
-	itemIndex: number,
-): string {
-	const value = String(this.getNodeParameter(parameter, itemIndex, '') ?? '').trim();
-	let valid = false;
-	try {
-		valid = ['http:', 'https:'].includes(new URL(value).protocol);
-	} catch {
-		valid = false;
-	}
-	if (!valid) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be an http(s) URL, got "${value}"`, {
-			itemIndex,
-		});
-	}
-	return value;
-}
+export { requireHttpUrlParameter } from '../../shared';

@@ -114,65 +114,6 @@ export async function resolveChat(this: IExecuteFunctions, itemIndex: number): P
 	return { chatId, externalId: null };
 }
 
-/** A JSON object parameter: an object from an expression, or JSON text. */
-export function jsonObjectParameter(
-	this: IExecuteFunctions,
-	name: string,
-	label: string,
-	itemIndex: number,
-): IDataObject {
-	const raw = this.getNodeParameter(name, itemIndex, {}) as unknown;
-	let value: unknown = raw;
-	if (typeof raw === 'string') {
-		if (raw.trim() === '') return {};
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			value = undefined;
-		}
-	}
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be a JSON object`, { itemIndex });
-	}
-	return value as IDataObject;
-}
-
-/** A JSON array parameter: an array from an expression, or JSON text. */
-export function jsonArrayParameter(
-	this: IExecuteFunctions,
-	name: string,
-	label: string,
-	itemIndex: number,
-): unknown[] {
-	const raw = this.getNodeParameter(name, itemIndex, []) as unknown;
-	let value: unknown = raw;
-	if (typeof raw === 'string') {
-		if (raw.trim() === '') return [];
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			value = undefined;
-		}
-	}
-	if (!Array.isArray(value)) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be a JSON array`, { itemIndex });
-	}
-	return value;
-}
-
-export function requireHttpUrl(this: IExecuteFunctions, value: string, label: string, itemIndex: number): string {
-	let valid = false;
-	try {
-		valid = ['http:', 'https:'].includes(new URL(value).protocol);
-	} catch {
-		valid = false;
-	}
-	if (!valid) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be an http(s) URL, got "${value}"`, { itemIndex });
-	}
-	return value;
-}
-
 /** Group IDs are integers (0 is the "General" group, so never test them for truthiness). */
 export function groupIdValue(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): number {
 	const text = String(value ?? '').trim();
@@ -202,3 +143,5 @@ export const groupField: INodeProperties = {
 	description:
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
+
+export { jsonArrayParameter, jsonObjectParameter, requireHttpUrl } from '../../shared';

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { REQUEST_ID_PREFIX, requestIdFromExternalId } from '../conversationId';
@@ -91,64 +91,6 @@ export function requireChatRequestId(this: IExecuteFunctions, conversation: Conv
 	}
 }
 
-/** A JSON object parameter: an object from an expression, or JSON text. */
-export function jsonObjectParameter(
-	this: IExecuteFunctions,
-	name: string,
-	label: string,
-	itemIndex: number,
-): IDataObject {
-	const raw = this.getNodeParameter(name, itemIndex, {}) as unknown;
-	let value: unknown = raw;
-	if (typeof raw === 'string') {
-		if (raw.trim() === '') return {};
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			value = undefined;
-		}
-	}
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be a JSON object`, { itemIndex });
-	}
-	return value as IDataObject;
-}
-
-/** A JSON array parameter: an array from an expression, or JSON text. */
-export function jsonArrayParameter(
-	this: IExecuteFunctions,
-	name: string,
-	label: string,
-	itemIndex: number,
-): unknown[] {
-	const raw = this.getNodeParameter(name, itemIndex, []) as unknown;
-	let value: unknown = raw;
-	if (typeof raw === 'string') {
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			value = undefined;
-		}
-	}
-	if (!Array.isArray(value)) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be a JSON array`, { itemIndex });
-	}
-	return value;
-}
-
-export function requireHttpUrl(this: IExecuteFunctions, value: string, label: string, itemIndex: number): string {
-	let valid = false;
-	try {
-		valid = ['http:', 'https:'].includes(new URL(value).protocol);
-	} catch {
-		valid = false;
-	}
-	if (!valid) {
-		throw new NodeOperationError(this.getNode(), `"${label}" must be an http(s) URL, got "${value}"`, { itemIndex });
-	}
-	return value;
-}
-
 export const departmentField: INodeProperties = {
 	displayName: 'Department Name or ID',
 	name: 'departmentId',
@@ -165,3 +107,5 @@ export function botParticipantId(id: string): string {
 	const trimmed = id.trim();
 	return trimmed.startsWith('bot_') ? trimmed : `bot_${trimmed}`;
 }
+
+export { jsonArrayParameter, jsonObjectParameter, requireHttpUrl } from '../../shared';

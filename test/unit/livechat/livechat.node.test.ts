@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { LiveChatApi } from '../../../credentials/LiveChatApi.credentials';
-import { transcriptLine } from '../../../nodes/LiveChat/actions/chat/start';
+import { transcriptLine } from '../../../nodes/shared';
 import { LiveChat } from '../../../nodes/LiveChat/LiveChat.node';
 import { botApiVersion, liveChatErrorText } from '../../../nodes/LiveChat/transport';
 import { createHarness } from '../../helpers/harness';

@@ -1,12 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { eventMessageParameter } from '../../../shared';
 import { botpressRequest } from '../../transport';
 import {
 	isHttpUrl,
 	remoteConversationIdField,
 	remoteUserIdField,
-	requireHttpUrl,
+	requireHttpUrlParameter,
 	requireString,
 	requireWebhookUrl,
 } from '../common';
@@ -88,24 +89,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-function readEventMessage(context: IExecuteFunctions, itemIndex: number): IDataObject {
-	const raw = context.getNodeParameter('message', itemIndex);
-	let message: unknown = raw;
-	if (typeof raw === 'string') {
-		try {
-			message = JSON.parse(raw);
-		} catch {
-			message = { type: 'text', text: raw };
-		}
-	}
-	if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-		throw new NodeOperationError(context.getNode(), '"Message" must be an object like {"type": "text", "text": "…"}', {
-			itemIndex,
-		});
-	}
-	return message as IDataObject;
-}
-
 function stringField(message: IDataObject, key: string): string {
 	const value = message[key];
 	return typeof value === 'string' ? value : '';
@@ -162,12 +145,12 @@ export function fromEventMessage(message: IDataObject): OutgoingMessage[] {
 }
 
 function fromParameters(context: IExecuteFunctions, messageType: string, itemIndex: number): OutgoingMessage[] {
-	if (messageType === 'event') return fromEventMessage(readEventMessage(context, itemIndex));
+	if (messageType === 'event') return fromEventMessage(eventMessageParameter.call(context, 'message', itemIndex));
 	if (messageType === 'text') {
 		const text = String(context.getNodeParameter('text', itemIndex, ''));
 		return text.trim() === '' ? [] : [{ messageType: 'text', payload: { text } }];
 	}
-	const url = requireHttpUrl.call(context, 'url', 'URL', itemIndex);
+	const url = requireHttpUrlParameter.call(context, 'url', 'URL', itemIndex);
 	switch (messageType) {
 		case 'image':
 			return [{ messageType: 'image', payload: { imageUrl: url } }];

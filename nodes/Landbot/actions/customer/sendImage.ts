@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { landbotApi } from '../../transport';
-import { customerIdField, requireHttpUrl, requireNumericId } from '../common';
+import { customerIdField, requireHttpUrlParameter, requireNumericId } from '../common';
 
 const properties: INodeProperties[] = [
 	customerIdField,
@@ -31,7 +31,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const customerId = requireNumericId.call(this, 'customerId', 'Customer ID', itemIndex);
-	const url = requireHttpUrl.call(this, 'url', 'Image URL', itemIndex);
+	const url = requireHttpUrlParameter.call(this, 'url', 'Image URL', itemIndex);
 	const caption = String(this.getNodeParameter('caption', itemIndex, ''));
 	const body: IDataObject = { url };
 	if (caption !== '') body.caption = caption;

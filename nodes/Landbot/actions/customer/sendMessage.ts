@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { eventMessageParameter } from '../../../shared';
 import { landbotApi } from '../../transport';
 import { customerIdField, requireNumericId } from '../common';
 
@@ -22,24 +23,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-function readMessage(context: IExecuteFunctions, itemIndex: number): IDataObject {
-	const raw = context.getNodeParameter('message', itemIndex);
-	let message: unknown = raw;
-	if (typeof raw === 'string') {
-		try {
-			message = JSON.parse(raw);
-		} catch {
-			message = { type: 'text', text: raw };
-		}
-	}
-	if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-		throw new NodeOperationError(context.getNode(), '"Message" must be an object like {"type": "text", "text": "…"}', {
-			itemIndex,
-		});
-	}
-	return message as IDataObject;
-}
-
 const isHttpUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\//i.test(value);
 
 /**
@@ -48,7 +31,7 @@ const isHttpUrl = (value: unknown): value is string => typeof value === 'string'
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const customerId = requireNumericId.call(this, 'customerId', 'Customer ID', itemIndex);
-	const message = readMessage(this, itemIndex);
+	const message = eventMessageParameter.call(this, 'message', itemIndex);
 	const type = String(message.type ?? 'text');
 	const text = typeof message.text === 'string' ? message.text : '';
 	const url = isHttpUrl(message.url) ? message.url : undefined;

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { landbotApi } from '../../transport';
-import { channelIdField, requireHttpUrl, requireNumericId } from '../common';
+import { channelIdField, requireHttpUrlParameter, requireNumericId } from '../common';
 
 const properties: INodeProperties[] = [
 	channelIdField,
@@ -37,7 +37,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const channelId = requireNumericId.call(this, 'channelId', 'Channel', itemIndex);
-	const body: IDataObject = { url: requireHttpUrl.call(this, 'url', 'URL', itemIndex) };
+	const body: IDataObject = { url: requireHttpUrlParameter.call(this, 'url', 'URL', itemIndex) };
 	for (const key of ['token', 'name']) {
 		const value = String(this.getNodeParameter(key, itemIndex, ''));
 		if (value !== '') body[key] = value;

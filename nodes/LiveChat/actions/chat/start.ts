@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { transcriptLine } from '../../../shared';
 import {
 	ownCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
@@ -158,27 +159,8 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['start'] } }, properties);
 
-const ROLE_LABELS: Record<string, string> = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
-
 function text(value: unknown): string {
 	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-}
-
-/** One transcript entry → the line the agent reads, e.g. "Ada (customer): It never arrived". */
-export function transcriptLine(entry: unknown): string {
-	if (typeof entry === 'string') return entry;
-	if (!entry || typeof entry !== 'object') return '';
-	const data = entry as IDataObject;
-	const author = data.author && typeof data.author === 'object' ? (data.author as IDataObject) : {};
-	const message = data.message && typeof data.message === 'object' ? (data.message as IDataObject) : {};
-	const role = text(data.role ?? author.role).toLowerCase();
-	const name = text(data.name ?? author.name).trim();
-	const body = text(data.text ?? message.text).trim();
-	const url = text(data.url ?? message.url).trim();
-	const content = url && !body.includes(url) ? [body, url].filter(Boolean).join('\n') : body;
-	if (!content) return '';
-	const label = name ? (role ? `${name} (${role})` : name) : (ROLE_LABELS[role] ?? (role || ''));
-	return label ? `${label}: ${content}` : content;
 }
 
 /** LiveChat caps a message at 16 KB of UTF-8. */

@@ -3,7 +3,8 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { afterPost, readSession } from '../../session';
 import { liveAgentConfig, liveAgentRequest } from '../../transport';
-import { sessionField, transcriptLine } from '../common';
+import { transcriptLine } from '../../../shared';
+import { sessionField } from '../common';
 
 const properties: INodeProperties[] = [
 	sessionField,
