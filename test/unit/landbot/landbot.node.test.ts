@@ -236,6 +236,20 @@ describe('Landbot node: reading customers', () => {
 		]);
 	});
 
+	it('Get Transcript orders same-second messages by id and exposes media URLs for history', async () => {
+		landbot()
+			.get('/v1/customers/7/messages/')
+			.reply(200, {
+				messages: [
+					{ id: 12, author_type: 'user', type: 'image', message: '', data: { url: 'https://cdn.example.com/p.jpg' }, message_datetime: '2025-05-22 20:00:00' },
+					{ id: 11, author_type: 'bot', type: 'text', message: 'Send a photo', message_datetime: '2025-05-22 20:00:00' },
+				],
+			});
+		const out = await run({ resource: 'customer', operation: 'getTranscript', customerId: '7' });
+		expect(out.map((item) => item.json.id)).toEqual([11, 12]);
+		expect(out[1].json).toMatchObject({ role: 'customer', type: 'image', url: 'https://cdn.example.com/p.jpg' });
+	});
+
 	it('Get Transcript can return one item with the whole history', async () => {
 		landbot()
 			.get('/v1/customers/7/messages/')

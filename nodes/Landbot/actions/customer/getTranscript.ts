@@ -49,13 +49,28 @@ const ROLES: Record<string, string> = {
  * Adds the package's plain history fields (role, text, ISO timestamp) beside Landbot's own, so a
  * transcript can go straight into a helpdesk's "send history".
  */
+/**
+ * Times have one-second resolution, so messages of the same second need another order: their
+ * numeric ids when both have one (assumed to grow with time: unconfirmed), else Landbot's order.
+ */
+function sequence(a: IDataObject, b: IDataObject): number {
+	const idA = Number(a.id);
+	const idB = Number(b.id);
+	return Number.isFinite(idA) && Number.isFinite(idB) && a.id !== '' && b.id !== '' ? idA - idB : 0;
+}
+
 function withHistoryFields(message: IDataObject, at: number): IDataObject {
 	const author = String(message.author_type ?? (message.sender as IDataObject | undefined)?.type ?? '').toLowerCase();
 	const text = [message.message, message.text, message.body].find((value) => typeof value === 'string');
+	// Media keep their address under data or extra (reference/landbot.md, unconfirmed for transcripts).
+	const data = (message.data as IDataObject | undefined) ?? {};
+	const extra = (message.extra as IDataObject | undefined) ?? {};
+	const url = [message.url, data.url, extra.url].find((value) => typeof value === 'string' && value !== '');
 	return {
 		role: ROLES[author] ?? 'system',
 		text: (text as string | undefined) ?? '',
 		timestamp: at ? new Date(at).toISOString() : null,
+		...(url ? { url } : {}),
 		...message,
 	};
 }
@@ -70,10 +85,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 	});
 	const list = Array.isArray(response) ? (response as IDataObject[]) : ((response.messages as IDataObject[]) ?? []);
-	// Landbot does not guarantee the order; a stable sort keeps same-second messages as sent.
+	// Landbot does not guarantee the order: by time, then by id within a second.
 	const messages = list
 		.map((message, position) => ({ message, position, at: messageTime(message) }))
-		.sort((a, b) => a.at - b.at || a.position - b.position)
+		.sort((a, b) => a.at - b.at || sequence(a.message, b.message) || a.position - b.position)
 		.map(({ message, at }) => withHistoryFields(message, at));
 	if (output === 'transcript') return [{ customerId, count: messages.length, messages }];
 	return messages;
