@@ -13,6 +13,8 @@ export type {
 	CreateCustomerInput,
 	CustomerSaysInput,
 	BotSaysInput,
+	WebhookBlockInput,
+	WebhookBlockCall,
 } from './landbot';
 export { TiledeskSimulator, REQUEST_STATUS, MESSAGE_STATUS } from './tiledesk';
 export type {

@@ -204,6 +204,32 @@ export type CustomerSaysInput =
 
 export type BotSaysInput = string | { text: string; buttons?: string[] };
 
+/** A Webhook block of the bot: where it sends what (strings may hold `@variables`). */
+export interface WebhookBlockInput {
+	url: string;
+	/** Default POST. */
+	method?: string;
+	headers?: Record<string, string>;
+	/** JSON body; `@id`, `@name`, `@email`, `@phone` and `@<custom field>` are replaced in strings. */
+	body?: unknown;
+	/** Not scaled; default 10 s. */
+	timeoutMs?: number;
+}
+
+/** One call a Webhook block made, and what it got back. */
+export interface WebhookBlockCall {
+	at: number;
+	customerId: number;
+	method: string;
+	url: string;
+	headers: Record<string, string>;
+	body: unknown;
+	/** HTTP status, or null on a connection error / timeout. */
+	status: number | null;
+	response?: unknown;
+	error?: string;
+}
+
 interface Reply {
 	status: number;
 	body?: unknown;
@@ -369,6 +395,7 @@ export class LandbotSimulator {
 	private queues = new Map<string, { items: Delivery[]; running: boolean }>();
 	private calls: LandbotApiCall[] = [];
 	private attempts: LandbotDeliveryAttempt[] = [];
+	private webhookBlockCalls: WebhookBlockCall[] = [];
 	private nextIds = { channel: 0, customer: 0, hook: 0 };
 	private lastTimestamp = 0;
 	private agentSeed: LandbotSimulatorOptions['agents'];
@@ -436,6 +463,9 @@ export class LandbotSimulator {
 		'POST   /_control/customers/:id/bot_says   {text, buttons?}',
 		'GET    /_control/calls                    recorded API calls',
 		'GET    /_control/deliveries               hook delivery attempts',
+		'PATCH  /_control/options                  {rateLimitPerSecond?, idleUnassignMs?, sysMessageOnUnassign?, timeScale?, hookTimeoutMs?, hookMaxAttempts?}',
+		'POST   /_control/customers/:id/webhook_block  {url, method?, headers?, body?}: the bot runs a Webhook block',
+		'GET    /_control/webhook_blocks           calls made by Webhook blocks',
 	];
 
 	// ---------------------------------------------------------------- control API (methods)
@@ -538,6 +568,48 @@ export class LandbotSimulator {
 		return clone(message);
 	}
 
+	/**
+	 * Changes options of a running simulator (rate limit, idle unassignment, hook timing...). Timers
+	 * already set keep their delay; conversations pick the new values up from their next event.
+	 */
+	configure(options: Omit<LandbotSimulatorOptions, 'port' | 'host' | 'tokens' | 'agents'>): void {
+		const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+		this.options = { ...this.options, ...defined } as LandbotSimulator['options'];
+	}
+
+	/**
+	 * The bot runs a Webhook block (Landbot's guide, step 1: the bot asks the middle service to open
+	 * the helpdesk conversation): a request from Landbot's servers with the block's URL, headers and
+	 * body, `@variables` replaced by the customer's values. Resolves with what the block received.
+	 * CHOICE: the response is not stored into bot variables; a failure does not stop anything.
+	 */
+	async webhookBlock(customerId: number, input: WebhookBlockInput): Promise<WebhookBlockCall> {
+		const customer = this.requireCustomer(customerId);
+		const method = (input.method ?? 'POST').toUpperCase();
+		const url = this.resolveVariables(customer, input.url) as string;
+		const headers = this.resolveVariables(customer, input.headers ?? {}) as Record<string, string>;
+		const body = input.body === undefined ? undefined : this.resolveVariables(customer, input.body);
+		const call: WebhookBlockCall = { at: Date.now(), customerId: customer.id, method, url, headers, body, status: null };
+		this.webhookBlockCalls.push(call);
+		try {
+			const res = await this.outbox.request(url, {
+				method,
+				headers: { 'User-Agent': 'landbot/webhooks', ...headers },
+				body: method === 'GET' ? undefined : body ?? {},
+				timeoutMs: input.timeoutMs ?? 10000,
+			});
+			call.status = res.status;
+			call.response = res.body;
+		} catch (err) {
+			call.error = String((err as Error)?.message ?? err);
+		}
+		return clone(call);
+	}
+
+	getWebhookBlockCalls(): WebhookBlockCall[] {
+		return clone(this.webhookBlockCalls);
+	}
+
 	setWhatsappWindow(customerId: number, open: boolean): void {
 		this.requireCustomer(customerId).whatsapp_window_open = open;
 	}
@@ -610,6 +682,7 @@ export class LandbotSimulator {
 		this.queues.clear();
 		this.calls = [];
 		this.attempts = [];
+		this.webhookBlockCalls = [];
 		this.nextIds = { channel: 2955839, customer: 473548615, hook: 0 };
 		this.loadAgents();
 	}
@@ -660,6 +733,38 @@ export class LandbotSimulator {
 			register_date: c.register_date,
 			custom_fields,
 		};
+	}
+
+	/** The bot's variables for `@name` references: the customer's own, then its custom fields. */
+	private variables(c: CustomerRecord): Record<string, unknown> {
+		const vars: Record<string, unknown> = { id: c.id, name: c.name, email: c.email, phone: c.phone };
+		for (const [name, field] of c.fields) if (!(name in vars)) vars[name] = clone(field.value);
+		return vars;
+	}
+
+	/**
+	 * Replaces `@variable` references in the strings of `value`. A string that is exactly one
+	 * reference takes the variable's value as it is (a number stays a number); inside longer text it
+	 * is written as text. Unknown variables are left as they are.
+	 */
+	private resolveVariables(c: CustomerRecord, value: unknown): unknown {
+		const vars = this.variables(c);
+		const resolve = (v: unknown): unknown => {
+			if (typeof v === 'string') {
+				const whole = /^@([a-z0-9_]+)$/.exec(v);
+				if (whole && whole[1] in vars) return vars[whole[1]] ?? '';
+				return v.replace(/@([a-z0-9_]+)/g, (ref, name: string) => {
+					if (!(name in vars)) return ref;
+					const found = vars[name];
+					if (found === null || found === undefined) return '';
+					return typeof found === 'object' ? JSON.stringify(found) : String(found);
+				});
+			}
+			if (Array.isArray(v)) return v.map(resolve);
+			if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+			return v;
+		};
+		return resolve(value);
 	}
 
 	/** The `customer` object of a hook payload: custom fields as extra keys, types loose (sheet). */
@@ -1392,6 +1497,16 @@ export class LandbotSimulator {
 		}
 		const parts = path.split('/').filter(Boolean).slice(1); // drop "_control"
 		try {
+			if (method === 'POST' && parts.length === 3 && parts[0] === 'customers' && parts[2] === 'webhook_block') {
+				const id = Number(parts[1]);
+				if (!this.customers.has(id)) {
+					sendJson(res, 404, { error: `unknown customer ${parts[1]}` });
+					return;
+				}
+				if (typeof body.url !== 'string' || body.url === '') throw new Error('url is required');
+				sendJson(res, 200, await this.webhookBlock(id, body));
+				return;
+			}
 			const result = this.control(method, parts, body);
 			if (result === undefined) sendJson(res, 404, { error: `no control route ${method} ${path}` });
 			else sendJson(res, result.status, result.body);
@@ -1409,6 +1524,12 @@ export class LandbotSimulator {
 			this.reset();
 			return ok({ success: true });
 		}
+		if (method === 'PATCH' && first === 'options' && parts.length === 1) {
+			const allowed = ['rateLimitPerSecond', 'idleUnassignMs', 'sysMessageOnUnassign', 'timeScale', 'hookTimeoutMs', 'hookMaxAttempts'];
+			this.configure(Object.fromEntries(Object.entries(body).filter(([k]) => allowed.includes(k))));
+			return ok({ success: true });
+		}
+		if (method === 'GET' && first === 'webhook_blocks' && parts.length === 1) return ok(this.getWebhookBlockCalls());
 		if (method === 'POST' && first === 'agents' && parts.length === 1) {
 			return { status: 201, body: this.addAgent(body) };
 		}

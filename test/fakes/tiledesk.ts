@@ -251,6 +251,7 @@ interface Ctx {
 	body: any;
 	auth: AuthUser;
 	pu: TiledeskProjectUser | undefined;
+	headers: http.IncomingHttpHeaders;
 }
 
 interface RouteDef {
@@ -322,6 +323,32 @@ function verifyJwt(token: string, secret: string): Record<string, any> | undefin
 	}
 }
 
+/** The payload of a JWT without checking it (passport reads `aud` first to pick the secret). */
+function decodeJwt(token: string): Record<string, any> | undefined {
+	const parts = token.split('.');
+	if (parts.length !== 3) return undefined;
+	try {
+		const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+		return isObject(payload) ? payload : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** `aud` → [AudienceType, AudienceId] as middleware/passport.js splits its path. */
+function audienceOf(aud: unknown): [string | undefined, string | undefined] | undefined {
+	if (typeof aud !== 'string' || aud === '') return undefined;
+	try {
+		const parts = new URL(aud).pathname.split('/');
+		return [parts[1] || undefined, parts[2] || undefined];
+	} catch {
+		return undefined;
+	}
+}
+
+/** Roles for which signinWithCustomToken makes (or finds) a real user by e-mail (routes/auth.js). */
+const CUSTOM_TOKEN_AGENT_ROLES: TiledeskRole[] = ['owner', 'admin', 'agent'];
+
 function fullName(u: { firstname?: string; lastname?: string } | undefined): string | undefined {
 	if (!u) return undefined;
 	const name = `${u.firstname ?? ''} ${u.lastname ?? ''}`.trim();
@@ -343,6 +370,8 @@ export class TiledeskSimulator {
 	private users = new Map<string, UserRecord>();
 	private guests = new Map<string, GuestRecord>();
 	private projects = new Map<string, TiledeskProject>();
+	/** models/project.js `jwtSecret` (select: false): the project's shared secret; none until generated. */
+	private projectSecrets = new Map<string, string>();
 	private projectUsers: TiledeskProjectUser[] = [];
 	private departments = new Map<string, TiledeskDepartment>();
 	private bots = new Map<string, TiledeskBot>();
@@ -409,6 +438,8 @@ export class TiledeskSimulator {
 		'POST   /_control/requests/:rid/close              {agentId?}',
 		'GET    /_control/calls                            recorded API calls',
 		'GET    /_control/deliveries                       webhook delivery attempts',
+		'POST   /_control/projects/:pid/shared_secret      {secret?} → {secret}: set (or generate) the project\'s shared secret',
+		'GET    /_control/subscriptions                    REST-hook subscriptions, with their secrets',
 	];
 
 	// ---------------------------------------------------------------- control API (methods)
@@ -527,6 +558,31 @@ export class TiledeskSimulator {
 		return { ...bot };
 	}
 
+	/**
+	 * Sets the project's shared secret (dashboard: Project Settings → Visitor Authentication →
+	 * Generate), with which custom visitor tokens for `/auth/signinWithCustomToken` are signed.
+	 * Without `secret` a new random one is generated, as the dashboard does. Projects have none
+	 * until then (models/project.js `jwtSecret` has no default). Returns the secret.
+	 */
+	setProjectSecret(projectId: string, secret?: string): string {
+		this.requireProject(projectId);
+		const value = secret ?? crypto.randomUUID();
+		if (value === '') throw new Error('the shared secret cannot be empty');
+		this.projectSecrets.set(projectId, value);
+		return value;
+	}
+
+	getProjectSecret(projectId: string): string | undefined {
+		return this.projectSecrets.get(projectId);
+	}
+
+	/** REST-hook subscriptions (with their secrets, which Tiledesk's own list does not show). */
+	listSubscriptions(projectId?: string): Array<Record<string, unknown>> {
+		return this.subscriptions
+			.filter((s) => projectId === undefined || s.id_project === projectId)
+			.map((s) => this.subscriptionJson(s, true));
+	}
+
 	setDepartmentBot(departmentId: string, botId: string | null): void {
 		const dep = this.departments.get(departmentId);
 		if (!dep) throw new Error(`unknown department ${departmentId}`);
@@ -618,6 +674,7 @@ export class TiledeskSimulator {
 		this.users.clear();
 		this.guests.clear();
 		this.projects.clear();
+		this.projectSecrets.clear();
 		this.projectUsers = [];
 		this.departments.clear();
 		this.bots.clear();
@@ -1164,7 +1221,14 @@ export class TiledeskSimulator {
 		// Express answers unknown routes (and known paths with another method) with 404 "Cannot X".
 		if (match === undefined || match === 'method') return { status: 404, text: `Cannot ${method} ${path}` };
 		const { access, handler } = match.handler;
-		const ctx: Ctx = { params: match.params, query, body: body ?? {}, auth: { _id: '', guest: true }, pu: undefined };
+		const ctx: Ctx = {
+			params: match.params,
+			query,
+			body: body ?? {},
+			auth: { _id: '', guest: true },
+			pu: undefined,
+			headers,
+		};
 		if (access !== 'public') {
 			const auth = this.authenticate(headers.authorization);
 			if (!auth) return UNAUTHORIZED;
@@ -1185,8 +1249,12 @@ export class TiledeskSimulator {
 		const [scheme, ...rest] = header.trim().split(/\s+/);
 		const value = rest.join(' ');
 		if (scheme.toLowerCase() === 'jwt') {
-			const payload = verifyJwt(value, this.options.jwtSecret);
+			const payload = this.verifyAnyJwt(value);
 			if (!payload || typeof payload._id !== 'string') return undefined;
+			// middleware/passport.js: a custom visitor token carries its user in the payload.
+			if (payload.sub === 'userexternal') {
+				return { _id: payload._id, email: payload.email, firstname: payload.firstname, lastname: payload.lastname, guest: true };
+			}
 			const user = this.users.get(payload._id);
 			if (user) return { _id: user._id, email: user.email, firstname: user.firstname, lastname: user.lastname, guest: false };
 			const guest = this.guests.get(payload._id);
@@ -1204,6 +1272,116 @@ export class TiledeskSimulator {
 			return { _id: user._id, email: user.email, firstname: user.firstname, lastname: user.lastname, guest: false };
 		}
 		return undefined;
+	}
+
+	/**
+	 * middleware/passport.js secretOrKeyProvider: the secret depends on the token's audience —
+	 * `…/projects/{id}` the project's shared secret, `…/subscriptions/{id}` the subscription's
+	 * secret, anything else the server's own. (`…/bots/{id}` tokens are not simulated.)
+	 */
+	private secretForAudience(aud: unknown): string | undefined {
+		const audience = audienceOf(aud);
+		if (audience?.[0] === 'projects') return audience[1] ? this.projectSecrets.get(audience[1]) : undefined;
+		if (audience?.[0] === 'subscriptions') {
+			return audience[1] ? this.subscriptions.find((s) => s._id === audience[1])?.secret : undefined;
+		}
+		if (audience?.[0] === 'bots') return undefined;
+		return this.options.jwtSecret;
+	}
+
+	private verifyAnyJwt(token: string): Record<string, any> | undefined {
+		const secret = this.secretForAudience(decodeJwt(token)?.aud);
+		return secret === undefined ? undefined : verifyJwt(token, secret);
+	}
+
+	/**
+	 * routes/auth.js POST /signinWithCustomToken: a JWT signed by the customer (usually with the
+	 * project's shared secret, `sub: userexternal`, `aud: https://tiledesk.com/projects/{id}`) makes
+	 * its `_id` a project user (role `user`, or the token's `role`); answered with the same token.
+	 */
+	private signinWithCustomToken(ctx: Ctx): Reply {
+		const header = typeof ctx.headers.authorization === 'string' ? ctx.headers.authorization.trim() : '';
+		const match = /^jwt\s+(\S+)$/i.exec(header);
+		const payload = match ? this.verifyAnyJwt(match[1]) : undefined;
+		// passport-jwt: a bad signature, an expired token or no _id is a plain 401.
+		if (!payload || (typeof payload._id !== 'string' && typeof payload._id !== 'number')) return UNAUTHORIZED;
+		const userId = String(payload._id);
+		const user = { ...payload, _id: userId, id: userId };
+		if (!payload.aud) return { status: 400, body: { success: false, msg: 'JWT Aud field is required' } };
+		const [type, audienceId] = audienceOf(payload.aud) ?? [undefined, undefined];
+		let projectId: string | undefined;
+		if (type === 'subscriptions') {
+			if (!audienceId) {
+				return { status: 400, body: { success: false, msg: 'JWT Aud.AudienceId field is required for AudienceType subscriptions' } };
+			}
+			projectId = this.subscriptions.find((s) => s._id === audienceId)?.id_project;
+		} else if (type === 'projects') {
+			if (!audienceId) {
+				return { status: 400, body: { success: false, msg: 'JWT Aud.AudienceId field is required for AudienceType projects' } };
+			}
+			projectId = audienceId;
+		} else if (typeof ctx.body?.id_project === 'string' && ctx.body.id_project !== '') {
+			projectId = ctx.body.id_project;
+		} else {
+			return ok({ success: true, token: header, user });
+		}
+		// Upstream answers success even when it cannot save the project user.
+		if (!projectId || !this.projects.has(projectId)) return ok({ success: true, token: header, user });
+
+		const role = (typeof payload.role === 'string' && payload.role in ROLE_INCLUDES ? payload.role : 'user') as TiledeskRole;
+		const agentLike = CUSTOM_TOKEN_AGENT_ROLES.includes(role);
+		const existing = this.projectUsers.find((pu) => pu.id_project === projectId && pu.uuid_user === userId);
+		if (existing && existing.status !== 'active') {
+			return { status: 401, body: { success: false, msg: 'Authentication failed. Project_user not active.' } };
+		}
+		if (agentLike) {
+			// A real user is made (or found) by e-mail and gets a token of the server's own.
+			if (!isEmail(payload.email)) return { status: 401, body: { success: false, msg: 'User not found.' } };
+			const realUser = this.createUser({
+				email: String(payload.email),
+				password: crypto.randomUUID(),
+				firstname: payload.firstname,
+				lastname: payload.lastname,
+			});
+			const member = this.projectUsers.some((p) => p.id_project === projectId && p.id_user === realUser._id);
+			if (!existing && !member) {
+				const now = nowIso();
+				this.projectUsers.push({
+					_id: objectId(),
+					id_project: projectId,
+					id_user: realUser._id,
+					uuid_user: userId,
+					role,
+					roleType: 1,
+					user_available: true,
+					status: 'active',
+					createdAt: now,
+					updatedAt: now,
+				});
+			}
+			const token = signJwt({ ...realUser }, this.options.jwtSecret, {
+				iss: 'https://tiledesk.com',
+				sub: 'user',
+				aud: 'https://tiledesk.com',
+				jti: crypto.randomUUID(),
+			});
+			return ok({ success: true, token: `JWT ${token}`, user: realUser });
+		}
+		if (!existing) {
+			const now = nowIso();
+			this.projectUsers.push({
+				_id: objectId(),
+				id_project: projectId,
+				uuid_user: userId,
+				role,
+				roleType: ['user', 'guest'].includes(role) ? 2 : 1,
+				user_available: true,
+				status: 'active',
+				createdAt: now,
+				updatedAt: now,
+			});
+		}
+		return ok({ success: true, token: header, user });
 	}
 
 	private add(method: string, pattern: string, access: RouteDef['access'], handler: (ctx: Ctx) => Reply): void {
@@ -1246,6 +1424,9 @@ export class TiledeskSimulator {
 			});
 			return ok({ success: true, token: `JWT ${token}`, user: userJson });
 		});
+
+		// noentitycheck + passport 'jwt': the token is checked in the handler (public here).
+		this.add('POST', '/auth/signinWithCustomToken', 'public', (ctx) => this.signinWithCustomToken(ctx));
 
 		this.add('POST', '/auth/signinAnonymously', 'public', (ctx) => {
 			const projectId = ctx.body?.id_project;
@@ -1711,6 +1892,9 @@ export class TiledeskSimulator {
 			if (method === 'POST' && third === 'bots' && parts.length === 3) {
 				return { status: 201, body: this.createBot(second, body) };
 			}
+			if (method === 'POST' && third === 'shared_secret' && parts.length === 3) {
+				return ok({ secret: this.setProjectSecret(second, typeof body.secret === 'string' ? body.secret : undefined) });
+			}
 		}
 		if (first === 'requests') {
 			if (method === 'GET' && parts.length === 1) return ok(this.listRequests());
@@ -1727,6 +1911,7 @@ export class TiledeskSimulator {
 		}
 		if (method === 'GET' && first === 'calls' && parts.length === 1) return ok(this.getCalls());
 		if (method === 'GET' && first === 'deliveries' && parts.length === 1) return ok(this.getDeliveries());
+		if (method === 'GET' && first === 'subscriptions' && parts.length === 1) return ok(this.listSubscriptions());
 		return undefined;
 	}
 }

@@ -388,6 +388,78 @@ describe('LandbotSimulator', () => {
 		});
 	});
 
+	describe('configure and Webhook blocks', () => {
+		test('configure() changes the rate limit and idle unassignment of a running simulator', async () => {
+			await startSim();
+			const { customerId } = await conversation();
+			sim.configure({ rateLimitPerSecond: 2 });
+			const statuses = [];
+			for (let i = 0; i < 4; i++) statuses.push((await api('GET', `/customers/${customerId}/`)).status);
+			expect(statuses).toEqual([200, 200, 429, 429]);
+
+			sim.configure({ idleUnassignMs: 3000, rateLimitPerSecond: 10 }); // 30 ms at timeScale 0.01
+			await sleep(1000); // the rate window empties
+			expect((await api('PUT', `/customers/${customerId}/assign/`)).status).toBe(200);
+			await sleep(150);
+			expect(sim.getCustomerState(customerId).agent_id).toBeNull();
+			expect(sim.getCustomerState(customerId).events.map((e) => e.type)).toEqual(['assign', 'idle_unassign']);
+		});
+
+		test('PATCH /_control/options takes only the runtime options', async () => {
+			await startSim();
+			const { customerId } = await conversation();
+			const res = await httpRequest(`${sim.controlUrl}/options`, {
+				method: 'PATCH',
+				body: { rateLimitPerSecond: 1, port: 1 },
+			});
+			expect(res.status).toBe(200);
+			expect((await api('GET', `/customers/${customerId}/`)).status).toBe(200);
+			expect((await api('GET', `/customers/${customerId}/`)).status).toBe(429);
+		});
+
+		test('webhookBlock() sends the block\'s request with @variables replaced and records the answer', async () => {
+			await startSim();
+			const { customerId } = await conversation(undefined, { ticket: 'T-9', score: 3 });
+			receiver.responder = () => 202;
+			const call = await sim.webhookBlock(customerId, {
+				url: receiver.url('/start?who=@id'),
+				headers: { 'X-Secret': 's3cret' },
+				body: { customer_id: '@id', name: '@name', note: '@name (@email) has @ticket, @unknown', score: '@score' },
+			});
+			const [request] = await receiver.waitFor(1);
+			expect(request.method).toBe('POST');
+			expect(request.path).toBe(`/start?who=${customerId}`);
+			expect(request.headers['x-secret']).toBe('s3cret');
+			expect(request.headers['user-agent']).toBe('landbot/webhooks');
+			expect(request.body).toEqual({
+				customer_id: customerId,
+				name: 'Carla',
+				note: 'Carla (carla@example.com) has T-9, @unknown',
+				score: 3,
+			});
+			expect(call).toMatchObject({ customerId, method: 'POST', status: 202 });
+			expect(sim.getWebhookBlockCalls()).toHaveLength(1);
+		});
+
+		test('a Webhook block that cannot connect records the error; the control route runs one too', async () => {
+			await startSim();
+			const { customerId } = await conversation();
+			const failed = await sim.webhookBlock(customerId, { url: 'http://127.0.0.1:1/nowhere', body: {} });
+			expect(failed.status).toBeNull();
+			expect(failed.error).toBeTruthy();
+
+			const res = await httpRequest(`${sim.controlUrl}/customers/${customerId}/webhook_block`, {
+				method: 'POST',
+				body: { url: receiver.url('/x'), body: { id: '@id' } },
+			});
+			expect(res.status).toBe(200);
+			expect(res.body).toMatchObject({ status: 200, body: { id: customerId } });
+			expect((await httpRequest(`${sim.controlUrl}/webhook_blocks`)).body).toHaveLength(2);
+			const missing = await httpRequest(`${sim.controlUrl}/customers/999/webhook_block`, { method: 'POST', body: { url: 'http://x' } });
+			expect(missing.status).toBe(404);
+		});
+	});
+
 	describe('control API over HTTP', () => {
 		test('create channel and customer, customer says, read state and recorded calls, reset', async () => {
 			await startSim();

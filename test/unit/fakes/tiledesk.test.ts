@@ -91,6 +91,91 @@ describe('TiledeskSimulator', () => {
 			expect(res.body.sender).toBe(anon.body.user._id);
 			expect(res.body.request.lead.lead_id).toBe(anon.body.user._id);
 		});
+
+		describe('custom visitor tokens (signinWithCustomToken)', () => {
+			const hs256 = (payload: Record<string, unknown>, secret: string) => {
+				const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+				const head = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc(payload)}`;
+				return `${head}.${crypto.createHmac('sha256', secret).update(head).digest('base64url')}`;
+			};
+			const visitor = (extra: Record<string, unknown> = {}) => ({
+				_id: 'landbot-473548616',
+				firstname: 'Carla',
+				sub: 'userexternal',
+				aud: `https://tiledesk.com/projects/${projectId}`,
+				iat: Math.floor(Date.now() / 1000),
+				...extra,
+			});
+			const signin = (token: string, body: unknown = { id_project: projectId }) =>
+				api('POST', '/auth/signinWithCustomToken', `JWT ${token}`, body);
+
+			test('projects have no shared secret until one is set; the control API sets or generates it', async () => {
+				expect(sim.getProjectSecret(projectId)).toBeUndefined();
+				expect(sim.setProjectSecret(projectId, 'given')).toBe('given');
+				const res = await httpRequest(`${sim.controlUrl}/projects/${projectId}/shared_secret`, { method: 'POST', body: {} });
+				expect(res.status).toBe(200);
+				expect(res.body.secret).toMatch(/^[0-9a-f-]{36}$/);
+				expect(sim.getProjectSecret(projectId)).toBe(res.body.secret);
+			});
+
+			test('a token signed with the project secret makes its _id a project user who may open a conversation', async () => {
+				const secret = sim.setProjectSecret(projectId);
+				const rid = requestId('473548616');
+				// Unknown sender of a first message: refused, as upstream does.
+				const before = await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, { text: 'hi', sender: 'landbot-473548616' });
+				expect(before.status).toBe(403);
+
+				const token = hs256(visitor({ exp: Math.floor(Date.now() / 1000) + 300 }), secret);
+				const res = await signin(token);
+				expect(res.status).toBe(200);
+				expect(res.body).toMatchObject({ success: true, token: `JWT ${token}`, user: { _id: 'landbot-473548616', firstname: 'Carla' } });
+				// Idempotent: the same user again is fine.
+				expect((await signin(token)).status).toBe(200);
+
+				const after = await api('POST', `/${projectId}/requests/${rid}/messages`, ownerJwt, {
+					text: 'hi',
+					sender: 'landbot-473548616',
+					senderFullname: 'Carla',
+				});
+				expect(after.status).toBe(200);
+				expect(after.body.request.lead.lead_id).toBe('landbot-473548616');
+
+				// The custom token itself is a login for that end user.
+				const own = await api('POST', `/${projectId}/requests/${rid}/messages`, `JWT ${token}`, { text: 'me again' });
+				expect(own.status).toBe(200);
+				expect(own.body.sender).toBe('landbot-473548616');
+			});
+
+			test('wrong secret, expired token, missing _id or a project without secret: 401; no aud: 400', async () => {
+				expect((await signin(hs256(visitor(), 'any'))).status).toBe(401); // no secret set yet
+				const secret = sim.setProjectSecret(projectId);
+				expect((await signin(hs256(visitor(), 'wrong'))).status).toBe(401);
+				expect((await signin(hs256(visitor({ exp: Math.floor(Date.now() / 1000) - 10 }), secret))).status).toBe(401);
+				expect((await signin(hs256(visitor({ _id: undefined }), secret))).status).toBe(401);
+				expect((await api('POST', '/auth/signinWithCustomToken', null, {})).status).toBe(401);
+				const other = sim.createProject({ name: 'Other' }).project._id;
+				const forOther = hs256(visitor({ aud: `https://tiledesk.com/projects/${other}` }), secret);
+				expect((await signin(forOther)).status).toBe(401);
+				// Tokens without aud are checked with the server's own secret: they cannot come from a customer.
+				expect((await signin(hs256(visitor({ aud: undefined }), secret))).status).toBe(401);
+			});
+
+			test('the visitor becomes a project user with role user (roleType 2)', async () => {
+				const secret = sim.setProjectSecret(projectId);
+				const token = hs256(visitor(), secret);
+				await signin(token);
+				const members = await api('GET', `/${projectId}/project_users?role=user`, ownerJwt);
+				expect(members.body).toEqual([expect.objectContaining({ uuid_user: 'landbot-473548616', role: 'user', roleType: 2 })]);
+			});
+		});
+
+		test('listSubscriptions() and GET /_control/subscriptions show subscriptions with their secrets', async () => {
+			const res = await subscribe('message.create');
+			const listed = sim.listSubscriptions(projectId);
+			expect(listed).toEqual([expect.objectContaining({ _id: res.body._id, event: 'message.create', secret: res.headers['x-hook-secret'] })]);
+			expect((await httpRequest(`${sim.controlUrl}/subscriptions`)).body).toEqual(listed);
+			expect(sim.listSubscriptions('another')).toEqual([]);
+		});
 	});
 
 	describe('messages and requests', () => {
