@@ -12,7 +12,16 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+/** The package's folder: the nearest one up whose package.json is ours (also when compiled elsewhere). */
+function findRepoRoot(from: string): string {
+	for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		const manifest = path.join(dir, 'package.json');
+		if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'n8n-nodes-handoff') return dir;
+	}
+	return path.resolve(from, '../../..');
+}
+
+export const REPO_ROOT = findRepoRoot(__dirname);
 const SCRIPTS = path.join(REPO_ROOT, 'scripts');
 
 // ---------------------------------------------------------------- toolchain
@@ -208,7 +217,7 @@ const INSTANCE_ENV: Record<string, string> = {
  * execution n8n re-saves the owner's settings from a copy read earlier, which can revert a just-set
  * password and invalidate the session (seen here 1 run in 8).
  */
-const OWNER = { email: 'owner@e2e.test', password: 'E2e-Owner-Passw0rd' };
+export const OWNER = { email: 'owner@e2e.test', password: 'E2e-Owner-Passw0rd' };
 const OWNER_ENV: Record<string, string> = {
 	N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 	N8N_INSTANCE_OWNER_EMAIL: OWNER.email,

@@ -53,22 +53,26 @@ export interface Platforms extends TiledeskSide {
 	stop(): Promise<void>;
 }
 
-export async function startTiledesk(opts: { timeScale: number }): Promise<TiledeskSide> {
-	const tiledesk = await new TiledeskSimulator({ timeScale: opts.timeScale }).start();
+export async function startTiledesk(opts: { timeScale: number; port?: number }): Promise<TiledeskSide> {
+	const tiledesk = await new TiledeskSimulator({ timeScale: opts.timeScale, port: opts.port }).start();
 	const { project } = tiledesk.createProject({ name: 'E2E support', owner: TILEDESK_OWNER });
 	const agentId = tiledesk.createAgent(project._id, TILEDESK_AGENT).user._id;
 	const sharedSecret = tiledesk.setProjectSecret(project._id);
 	return { tiledesk, projectId: project._id, agentId, sharedSecret };
 }
 
-export async function startPlatforms(opts: { timeScale: number; landbot?: LandbotSimulatorOptions }): Promise<Platforms> {
+export async function startPlatforms(opts: {
+	timeScale: number;
+	landbot?: LandbotSimulatorOptions;
+	tiledeskPort?: number;
+}): Promise<Platforms> {
 	const landbot = await new LandbotSimulator({
 		timeScale: opts.timeScale,
 		tokens: { [LANDBOT_TOKEN]: LANDBOT_AGENT_ID },
 		agents: [{ id: LANDBOT_AGENT_ID, name: 'Lena Landbot-Agent' }],
 		...opts.landbot,
 	}).start();
-	const side = await startTiledesk(opts).catch(async (error) => {
+	const side = await startTiledesk({ timeScale: opts.timeScale, port: opts.tiledeskPort }).catch(async (error) => {
 		await landbot.stop();
 		throw error;
 	});
