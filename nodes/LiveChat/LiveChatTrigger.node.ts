@@ -13,8 +13,10 @@ import {
 	generateSecret,
 	rejectBadRequest,
 	rejectUnauthorized,
-	secretsMatch,
+	matchesAnySecret,
+	registrationsComplete,
 	seenRecently,
+	storedRegistrations,
 } from '../shared';
 import { ensureChatProperties, LIVECHAT_CREDENTIAL, liveChatApi, liveChatConfig, liveChatRequest } from './transport';
 import type { LiveChatTriggerEvent } from './trigger/delivery';
@@ -43,11 +45,7 @@ const DELIVERY_WINDOW = { ttlMs: 7 * 60 * 60 * 1000, max: 1000 };
 const TRANSFER_WINDOW = { ttlMs: 15 * 60 * 1000, max: 200 };
 
 function storedWebhooks(staticData: IDataObject): StoredWebhook[] {
-	const list = staticData.webhooks;
-	if (!Array.isArray(list)) return [];
-	return (list as unknown as StoredWebhook[]).filter(
-		(entry) => entry && typeof entry.id === 'string' && typeof entry.secret === 'string' && entry.secret !== '',
-	);
+	return storedRegistrations<StoredWebhook>(staticData, 'webhooks');
 }
 
 function chosenActions(context: IHookFunctions): string[] {
@@ -175,17 +173,11 @@ export class LiveChatTrigger implements INodeType {
 				})) as unknown;
 				const remote = (Array.isArray(listed) ? listed : []) as IDataObject[];
 				const ours = remote.filter((webhook) => webhook.url === webhookUrl);
-				const held = storedWebhooks(staticData);
-				const complete =
-					actions.length > 0 &&
-					ours.length === actions.length &&
-					actions.every((action) =>
-						ours.some(
-							(webhook) =>
-								webhook.action === action &&
-								held.some((entry) => entry.id === String(webhook.id) && entry.action === action),
-						),
-					);
+				const complete = registrationsComplete(
+					actions,
+					ours.map((webhook) => ({ id: String(webhook.id), kind: String(webhook.action) })),
+					storedWebhooks(staticData).map((entry) => ({ id: entry.id, kind: entry.action })),
+				);
 				if (complete) return true;
 				// Webhooks for this URL whose secret we do not hold (or for events no longer chosen) could
 				// never be verified: unregister them all, create() registers afresh.
@@ -280,12 +272,8 @@ export class LiveChatTrigger implements INodeType {
 		const body = this.getBodyData() as unknown;
 		if (!isObject(body)) return rejectBadRequest(this, 'body must be a JSON object');
 
-		// The secret travels in the body. Every stored secret is compared, in constant time each.
-		let authorized = false;
-		for (const webhook of storedWebhooks(staticData)) {
-			if (secretsMatch(webhook.secret, body.secret_key)) authorized = true;
-		}
-		if (!authorized) return rejectUnauthorized(this);
+		// The secret travels in the body.
+		if (!matchesAnySecret(storedWebhooks(staticData), body.secret_key)) return rejectUnauthorized(this);
 
 		const parsed = parseDelivery(body);
 		if ('error' in parsed) return rejectBadRequest(this, parsed.error);

@@ -8,7 +8,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { acknowledgeOnly, rejectBadRequest, rejectUnauthorized, secretsMatch, seenRecently } from '../shared';
+import {
+	acknowledgeOnly,
+	matchesAnySecret,
+	registrationsComplete,
+	rejectBadRequest,
+	rejectUnauthorized,
+	seenRecently,
+	storedRegistrations,
+} from '../shared';
 import { segment, tiledeskRequest } from './transport';
 import type { TiledeskEvent } from './trigger/delivery';
 import {
@@ -30,11 +38,7 @@ interface StoredSubscription {
 }
 
 function storedSubscriptions(staticData: IDataObject): StoredSubscription[] {
-	const list = staticData.subscriptions;
-	if (!Array.isArray(list)) return [];
-	return (list as unknown as StoredSubscription[]).filter(
-		(entry) => entry && typeof entry.id === 'string' && typeof entry.secret === 'string' && entry.secret !== '',
-	);
+	return storedRegistrations<StoredSubscription>(staticData, 'subscriptions');
 }
 
 export class TiledeskTrigger implements INodeType {
@@ -155,17 +159,11 @@ export class TiledeskTrigger implements INodeType {
 				});
 				const remote = (Array.isArray(response.body) ? response.body : []) as IDataObject[];
 				const ours = remote.filter((subscription) => subscription.target === webhookUrl);
-				const held = storedSubscriptions(staticData);
-				const complete =
-					events.length > 0 &&
-					ours.length === events.length &&
-					events.every((event) =>
-						ours.some(
-							(subscription) =>
-								subscription.event === event &&
-								held.some((entry) => entry.id === String(subscription._id) && entry.event === event),
-						),
-					);
+				const complete = registrationsComplete(
+					events,
+					ours.map((subscription) => ({ id: String(subscription._id), kind: String(subscription.event) })),
+					storedSubscriptions(staticData).map((entry) => ({ id: entry.id, kind: entry.event })),
+				);
 				if (complete) return true;
 				// Subscriptions for this URL whose secret we do not hold (or for events no longer chosen)
 				// could never be verified: remove them all, create() subscribes afresh.
@@ -239,12 +237,7 @@ export class TiledeskTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const staticData = this.getWorkflowStaticData('node');
 		const received = this.getHeaderData()['x-hook-secret'];
-		// Every stored secret is compared, in constant time each, whatever matched before.
-		let authorized = false;
-		for (const subscription of storedSubscriptions(staticData)) {
-			if (secretsMatch(subscription.secret, received)) authorized = true;
-		}
-		if (!authorized) return rejectUnauthorized(this);
+		if (!matchesAnySecret(storedSubscriptions(staticData), received)) return rejectUnauthorized(this);
 
 		const parsed = parseDelivery(this.getBodyData());
 		if ('error' in parsed) return rejectBadRequest(this, parsed.error);

@@ -8,3 +8,4 @@ export * from './router';
 export * from './descriptions';
 export * from './parameters';
 export * from './transcript';
+export * from './registrations';

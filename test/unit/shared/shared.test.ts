@@ -5,6 +5,9 @@ import {
 	describeErrorBody,
 	generateSecret,
 	idToString,
+	matchesAnySecret,
+	registrationsComplete,
+	storedRegistrations,
 	retryAfterMs,
 	secretsMatch,
 	seenRecently,
@@ -110,5 +113,34 @@ describe('platform error text', () => {
 		[null, ''],
 	])('%j → %s', (body, text) => {
 		expect(describeErrorBody(body)).toBe(text);
+	});
+});
+
+describe('registered webhooks', () => {
+	const held = [
+		{ id: 's1', event: 'message.create', secret: 'secret-one' },
+		{ id: 's2', event: 'request.close', secret: 'secret-two' },
+	];
+
+	it('keeps only well-formed entries from static data', () => {
+		const staticData = { subscriptions: [...held, { id: 's3', secret: '' }, null, { id: 4, secret: 'x' }] } as unknown as IDataObject;
+		expect(storedRegistrations(staticData, 'subscriptions')).toEqual(held);
+		expect(storedRegistrations({}, 'subscriptions')).toEqual([]);
+	});
+
+	it('accepts the secret of any registration and nothing else', () => {
+		expect(matchesAnySecret(held, 'secret-two')).toBe(true);
+		expect(matchesAnySecret(held, 'secret-three')).toBe(false);
+		expect(matchesAnySecret(held, undefined)).toBe(false);
+		expect(matchesAnySecret([], 'secret-one')).toBe(false);
+	});
+
+	it('is complete only with one remote registration per wanted kind, each one held', () => {
+		const ours = held.map((entry) => ({ id: entry.id, kind: entry.event }));
+		expect(registrationsComplete(['message.create', 'request.close'], ours, ours)).toBe(true);
+		expect(registrationsComplete(['message.create'], ours, ours)).toBe(false);
+		expect(registrationsComplete(['message.create', 'request.close'], ours, ours.slice(0, 1))).toBe(false);
+		expect(registrationsComplete(['message.create', 'request.close'], [ours[0], { id: 's9', kind: 'request.close' }], ours)).toBe(false);
+		expect(registrationsComplete([], [], [])).toBe(false);
 	});
 });
