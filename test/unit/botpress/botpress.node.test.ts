@@ -119,6 +119,7 @@ describe('Botpress HITL node: Message from Agent', () => {
 	it.each([
 		['a text', { type: 'text', text: 'Hi' }, [['text', { text: 'Hi' }]]],
 		['an image without caption', { type: 'image', text: 'https://x.io/a.png', url: 'https://x.io/a.png' }, [['image', { imageUrl: 'https://x.io/a.png' }]]],
+		['an image whose text is only its file name', { type: 'image', text: 'label.png', fileName: 'label.png', url: 'https://x.io/label.png' }, [['image', { imageUrl: 'https://x.io/label.png' }]]],
 		['a file with a name', { type: 'file', text: 'invoice.pdf', url: 'https://x.io/i.pdf', name: 'invoice.pdf' }, [['file', { fileUrl: 'https://x.io/i.pdf', title: 'invoice.pdf' }]]],
 		['a file with a caption', { type: 'file', text: 'See attached', url: 'https://x.io/i.pdf' }, [['file', { fileUrl: 'https://x.io/i.pdf', title: 'See attached' }]]],
 		['Botpress audio', { type: 'file', text: 'https://x.io/a.mp3', url: 'https://x.io/a.mp3', botpressType: 'audio' }, [['audio', { audioUrl: 'https://x.io/a.mp3' }]]],

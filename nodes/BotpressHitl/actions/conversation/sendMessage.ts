@@ -117,7 +117,9 @@ export function fromEventMessage(message: IDataObject): OutgoingMessage[] {
 	const url = isHttpUrl(message.url) ? message.url : undefined;
 	const latitude = Number(message.latitude);
 	const longitude = Number(message.longitude);
-	const caption = text && text !== url ? text : '';
+	// Platforms that carry no caption put the file name in `text`: that is no caption to send.
+	const names = ['fileName', 'name', 'title'].map((key) => stringField(message, key));
+	const caption = text && text !== url && !names.includes(text) ? text : '';
 
 	if (url && ['image', 'file', 'audio', 'video'].includes(type)) {
 		const kind = mediaKind(message);
