@@ -35,8 +35,10 @@ export async function routeOperations(
 			returnData.push(...executionData);
 		} catch (error) {
 			if (this.continueOnFail()) {
+				// `error` on the item is what sends it down the node's error output when one is used.
 				returnData.push({
 					json: { error: (error as Error).message, ...errorDetails(error) },
+					error: error instanceof NodeApiError || error instanceof NodeOperationError ? error : undefined,
 					pairedItem: { item: itemIndex },
 				});
 				continue;
