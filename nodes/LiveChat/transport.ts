@@ -380,7 +380,8 @@ export async function ensureChatProperties(this: StaticContext, itemIndex?: numb
 	for (const property of HANDOFF_PROPERTIES) {
 		const existing = listed[property.name] as IDataObject | undefined;
 		if (!existing) {
-			await liveChatApi.call(this, {
+			// 409: another workflow registered it a moment ago, which is just as good.
+			const answer = await liveChatRequest.call(this, {
 				api: 'configuration',
 				action: 'register_property',
 				call: `register chat property ${property.name}`,
@@ -392,8 +393,9 @@ export async function ensureChatProperties(this: StaticContext, itemIndex?: numb
 					description: property.description,
 				},
 				itemIndex,
+				acceptStatuses: [409],
 			});
-			registered.push(property.name);
+			if (answer.statusCode !== 409) registered.push(property.name);
 		}
 		const publicAccess = Array.isArray(existing?.public_access) ? (existing?.public_access as string[]) : [];
 		if (!publicAccess.includes('write')) {

@@ -93,6 +93,11 @@ describe('Landbot node: Send Message relays any event message', () => {
 		await send({ type: 'image', text: 'Your label', url: 'https://cdn.example.com/label.png' });
 	});
 
+	it('an image whose text is only its file name, without caption', async () => {
+		landbot().post('/v1/customers/7/send_image/', { url: 'https://cdn.example.com/label.png' }).reply(201, {});
+		await send({ type: 'image', text: 'label.png', fileName: 'label.png', url: 'https://cdn.example.com/label.png' });
+	});
+
 	it('a location as a location', async () => {
 		landbot().post('/v1/customers/7/send_location/', { latitude: 41.38, longitude: 2.17 }).reply(201, {});
 		await send({ type: 'location', latitude: 41.38, longitude: 2.17, text: 'Location' });

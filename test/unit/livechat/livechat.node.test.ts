@@ -306,6 +306,27 @@ describe('Chat → Start', () => {
 		expect((await run(start, { staticData: warmStaticData() }))[0].json.alreadyActive).toBe(true);
 	});
 
+	it('goes on when another workflow registered a chat property a moment earlier (409)', async () => {
+		livechat().post(path('configuration', 'list_properties'), { owner_client_id: CLIENT }).reply(200, {});
+		livechat()
+			.post(path('configuration', 'register_property'))
+			.times(3)
+			.reply(409, { error: { type: 'already_exists', message: 'Property already exists' } });
+		livechat().post(path('configuration', 'publish_property')).times(3).reply(200);
+		livechat()
+			.post(path('agent', 'start_chat'))
+			.reply(200, { chat_id: CHAT, thread_id: THREAD });
+		const out = await run({
+			resource: 'chat',
+			operation: 'start',
+			groupId: 0,
+			customerBy: 'none',
+			externalId: '473548616',
+			options: { routeToGroup: false },
+		});
+		expect(out[0].json).toMatchObject({ chatId: CHAT, externalId: '473548616' });
+	});
+
 	it('starts a bare chat in group 0 without customer, properties or routing', async () => {
 		livechat()
 			.post(path('agent', 'start_chat'), { chat: { access: { group_ids: [0] } }, continuous: true })

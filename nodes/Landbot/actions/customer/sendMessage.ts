@@ -41,7 +41,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let call: { name: string; path: string; body: IDataObject };
 	if (type === 'image' && url) {
 		const body: IDataObject = { url };
-		if (text && text !== url) body.caption = text;
+		// Platforms that carry no caption put the file name in `text`: that is no caption to show.
+		const names = [message.fileName, message.name, message.title];
+		if (text && text !== url && !names.includes(text)) body.caption = text;
 		call = { name: 'send image', path: 'send_image', body };
 	} else if (type === 'location' && Number.isFinite(latitude) && Number.isFinite(longitude)) {
 		call = { name: 'send location', path: 'send_location', body: { latitude, longitude } };
