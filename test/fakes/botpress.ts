@@ -37,6 +37,19 @@ export interface BotpressSimulatorOptions {
 	 * put in the ticket's title or description (the sheet's suggestion).
 	 */
 	closeWith?: 'hitlConversation' | 'userConversation';
+	/**
+	 * What the user types to end a handoff (the HITL plugin's userHitlCloseCommand; compared trimmed
+	 * and case-insensitively). During a handoff, `userSays` with this text takes the plugin's
+	 * close-command path: the cancellation line to the agent, then /closeRemoteTicket. `''` switches
+	 * it off. UNCONFIRMED: the plugin's default value (DEFAULT_USER_HITL_CLOSE_COMMAND) is not in the
+	 * sources we read; "/end" is our guess.
+	 */
+	closeCommand?: string;
+	/**
+	 * Headers added to every call to the service, as a proxy in front of it would (Botpress itself
+	 * sends no auth header). Models the Botpress HITL credential's optional shared secret.
+	 */
+	serviceHeaders?: Record<string, string>;
 	/** Texts the HITL plugin shows to the user (its defaults are configurable in Botpress). */
 	messages?: Partial<typeof DEFAULT_MESSAGES>;
 }
@@ -46,6 +59,12 @@ const DEFAULT_MESSAGES = {
 	agentAssigned: 'A human agent has joined the conversation.',
 	agentStopped: 'The human agent closed the conversation. I will continue assisting you.',
 	userClosed: 'You have ended the conversation with the human agent.',
+	/**
+	 * What the plugin writes to the agent (as the bot, on the HITL channel) when the user ends the
+	 * handoff with the close command or the agent-assignment timeout ends it: onUserHitlCancelledMessage,
+	 * default DEFAULT_USER_HITL_CANCELLED_MESSAGE of plugins/hitl/plugin.definition.ts.
+	 */
+	userCancelled: '( The user has ended the session. )',
 };
 
 /** The message types the HITL plugin relays from the agent to the user (plugins/hitl consts.ts). */
@@ -210,6 +229,7 @@ function inferType(payload: Record<string, unknown>): string {
 
 export class BotpressSimulator {
 	private options: Required<Omit<BotpressSimulatorOptions, 'messages'>> & { messages: typeof DEFAULT_MESSAGES };
+	private serviceHeaders: Record<string, string>;
 	private server: http.Server | undefined;
 	private port = 0;
 	private outbox = new Outbox();
@@ -220,6 +240,8 @@ export class BotpressSimulator {
 	private webhookCalls: BotpressWebhookCall[] = [];
 	/** Conversations Botpress's getOrCreateConversation made for unknown remote IDs. */
 	private orphans: Array<{ remoteConversationId: string; path: string; body: unknown }> = [];
+	/** Files users sent, served under /_media (stands for Botpress's file storage). */
+	private media = new Map<string, { contentType: string; data: Buffer }>();
 
 	constructor(options: BotpressSimulatorOptions = {}) {
 		this.options = {
@@ -228,8 +250,11 @@ export class BotpressSimulator {
 			webhookId: options.webhookId ?? crypto.randomUUID(),
 			serviceTimeoutMs: options.serviceTimeoutMs ?? 30_000,
 			closeWith: options.closeWith ?? 'hitlConversation',
+			closeCommand: options.closeCommand ?? '/end',
+			serviceHeaders: options.serviceHeaders ?? {},
 			messages: { ...DEFAULT_MESSAGES, ...(options.messages ?? {}) },
 		};
+		this.serviceHeaders = { ...this.options.serviceHeaders };
 	}
 
 	async start(): Promise<this> {
@@ -277,13 +302,15 @@ export class BotpressSimulator {
 		'POST   /_control/conversations                       {name, email?, pictureUrl?} → a user and their conversation',
 		'GET    /_control/conversations                       every conversation as its user sees it',
 		'GET    /_control/conversations/:id                   one conversation (+ transcript)',
-		'POST   /_control/conversations/:id/user_says         {text} or {payload}',
+		'POST   /_control/conversations/:id/user_says         {text} or {payload}; the close command ends the handoff',
 		'POST   /_control/conversations/:id/bot_says          {text} or {payload}',
 		'POST   /_control/conversations/:id/start_hitl        {title?, description?, history?} → remote IDs',
-		'POST   /_control/conversations/:id/close_hitl        the user ends the handoff → /closeRemoteTicket',
+		'POST   /_control/conversations/:id/close_hitl        {by?: stopHitl|closeCommand} the handoff ends → /closeRemoteTicket',
 		'GET    /_control/service_calls                       calls made to the service',
 		'GET    /_control/webhook_calls                       requests received on the webhook',
 		'GET    /_control/orphans                             agent calls for unknown conversations',
+		'PUT    /_control/service_headers                     {headers} a proxy adds to every call to the service',
+		'GET    /_media/...                                   files stored with hostMedia (Botpress\'s file storage)',
 	];
 
 	// ---------------------------------------------------------------- control API (methods)
@@ -319,14 +346,34 @@ export class BotpressSimulator {
 		return this.getConversation(conversation.id)!;
 	}
 
-	/** The user writes; during a handoff the message goes to the service (/botSendsMessage). */
+	/**
+	 * The user writes; during a handoff the message goes to the service (/botSendsMessage). The close
+	 * command (`closeCommand`) instead ends the handoff as the plugin does: see `closeHitl`.
+	 * Returns the call made (for the close command: the /closeRemoteTicket call).
+	 */
 	async userSays(conversationId: string, message: string | Record<string, unknown>): Promise<BotpressServiceCall | null> {
 		const conversation = this.requireConversation(conversationId);
 		const payload = typeof message === 'string' ? { text: message } : clone(message);
 		this.show(conversation, 'user', payload);
 		if (conversation.hitl !== 'active') return null;
+		if (this.isCloseCommand(payload)) return await this.closeHitl(conversationId, { by: 'closeCommand' });
 		const user = this.users.get(conversation.userId)!;
 		return clone(await this.relay(conversation, user.remoteUserId ?? 'BOT', payload));
+	}
+
+	/**
+	 * Stores a file as Botpress's file storage would for a user's upload (files.bpcontent.cloud) and
+	 * returns its public URL, e.g. for `userSays(id, {imageUrl})`. Served by `GET /_media/...`.
+	 */
+	hostMedia(input: { name: string; contentType?: string; data: Buffer }): string {
+		const path = `/_media/${crypto.randomBytes(8).toString('hex')}/${encodeURIComponent(input.name)}`;
+		this.media.set(path, { contentType: input.contentType ?? 'application/octet-stream', data: Buffer.from(input.data) });
+		return `${this.baseUrl}${path}`;
+	}
+
+	/** Changes the headers a proxy adds to Botpress's calls (see `serviceHeaders`). */
+	setServiceHeaders(headers: Record<string, string>): void {
+		this.serviceHeaders = { ...headers };
 	}
 
 	/**
@@ -391,13 +438,29 @@ export class BotpressSimulator {
 		return { remoteUserId: user.remoteUserId!, remoteConversationId, hitlConversationId: conversation.hitlConversationId };
 	}
 
-	/** The user (or the bot flow) ends the handoff: stopHitl → /closeRemoteTicket. */
-	async closeHitl(conversationId: string): Promise<BotpressServiceCall> {
+	/**
+	 * The user (or the bot flow) ends the handoff: stopHitl → /closeRemoteTicket.
+	 *
+	 * `by: 'closeCommand'` is the plugin's close-command path (before-incoming-message, the user typed
+	 * `closeCommand`; the agent-assignment timeout does the same): it first writes the cancellation
+	 * line (`messages.userCancelled`) to the agent as the bot, which the integration relays with
+	 * /botSendsMessage and remoteUserId "BOT", and only then calls stopHitl. `by: 'stopHitl'`
+	 * (default) is the bot flow calling stopHitl: no line to the agent. `closeWith` overrides the
+	 * simulator's option for this close.
+	 */
+	async closeHitl(
+		conversationId: string,
+		opts: { by?: 'stopHitl' | 'closeCommand'; closeWith?: BotpressSimulatorOptions['closeWith'] } = {},
+	): Promise<BotpressServiceCall> {
 		const conversation = this.requireConversation(conversationId);
 		const base = this.requireService();
 		if (conversation.hitl !== 'active') throw new BotpressHitlError(`conversation ${conversationId} has no active handoff`);
-		const botpressConversationId =
-			this.options.closeWith === 'userConversation' ? conversation.id : conversation.hitlConversationId!;
+		const closeWith = opts.closeWith ?? this.options.closeWith;
+		const botpressConversationId = closeWith === 'userConversation' ? conversation.id : conversation.hitlConversationId!;
+		if (opts.by === 'closeCommand') {
+			// CHOICE: the line is on the HITL channel only; the user does not see it.
+			await this.relay(conversation, 'BOT', { text: this.options.messages.userCancelled });
+		}
 		conversation.hitl = 'stopped';
 		conversation.endedBy = 'user';
 		this.show(conversation, 'bot', { text: this.options.messages.userClosed });
@@ -451,6 +514,7 @@ export class BotpressSimulator {
 		this.serviceCalls = [];
 		this.webhookCalls = [];
 		this.orphans = [];
+		this.media.clear();
 	}
 
 	// ---------------------------------------------------------------- internals: Botpress → service
@@ -480,6 +544,12 @@ export class BotpressSimulator {
 		if (agentId !== undefined) message.agentId = agentId;
 		conversation.messages.push(message);
 		return message;
+	}
+
+	/** plugins/hitl before-incoming-message `_isHitlCloseCommand`: the text, trimmed, case-insensitive. */
+	private isCloseCommand(payload: Record<string, unknown>): boolean {
+		const command = this.options.closeCommand.trim().toLowerCase();
+		return command !== '' && typeof payload.text === 'string' && payload.text.trim().toLowerCase() === command;
 	}
 
 	/** The integration's channel handler: `botSendsMessage(endpointBaseUrl, tags.externalId, userId | "BOT", payload)`. */
@@ -515,7 +585,7 @@ export class BotpressSimulator {
 		try {
 			const result = await this.outbox.request(url, {
 				method: 'POST',
-				headers: { 'User-Agent': 'axios/1.7.7', Accept: 'application/json, text/plain, */*' },
+				headers: { 'User-Agent': 'axios/1.7.7', Accept: 'application/json, text/plain, */*', ...this.serviceHeaders },
 				body,
 				timeoutMs: this.options.serviceTimeoutMs,
 			});
@@ -537,6 +607,16 @@ export class BotpressSimulator {
 		const path = url.pathname;
 		if (path === '/_control' || path.startsWith('/_control/')) {
 			await this.handleControl(method, path, raw, res);
+			return;
+		}
+		if (method === 'GET' && path.startsWith('/_media/')) {
+			const file = this.media.get(path);
+			if (!file) {
+				sendJson(res, 404, { message: 'File not found' });
+				return;
+			}
+			res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.data.length });
+			res.end(file.data);
 			return;
 		}
 		const [webhookId, ...rest] = path.split('/').filter(Boolean);
@@ -689,6 +769,11 @@ export class BotpressSimulator {
 		if (method === 'GET' && parts.length === 1 && first === 'service_calls') return ok(this.getServiceCalls());
 		if (method === 'GET' && parts.length === 1 && first === 'webhook_calls') return ok(this.getWebhookCalls());
 		if (method === 'GET' && parts.length === 1 && first === 'orphans') return ok(this.getOrphans());
+		if (method === 'PUT' && parts.length === 1 && first === 'service_headers') {
+			const headers = isObject(body.headers) ? body.headers : {};
+			this.setServiceHeaders(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])));
+			return ok({ headers: this.serviceHeaders });
+		}
 		if (first !== 'conversations') return undefined;
 		if (parts.length === 1) {
 			if (method === 'GET') return ok(this.listConversations());
@@ -701,7 +786,9 @@ export class BotpressSimulator {
 		if (method === 'POST' && third === 'user_says') return ok({ call: await this.userSays(second, message) });
 		if (method === 'POST' && third === 'bot_says') return ok({ call: await this.botSays(second, message) });
 		if (method === 'POST' && third === 'start_hitl') return ok(await this.startHitl(second, body));
-		if (method === 'POST' && third === 'close_hitl') return ok(await this.closeHitl(second));
+		if (method === 'POST' && third === 'close_hitl') {
+			return ok(await this.closeHitl(second, { by: body.by === 'closeCommand' ? 'closeCommand' : 'stopHitl' }));
+		}
 		return undefined;
 	}
 }

@@ -396,6 +396,8 @@ export class LandbotSimulator {
 	private calls: LandbotApiCall[] = [];
 	private attempts: LandbotDeliveryAttempt[] = [];
 	private webhookBlockCalls: WebhookBlockCall[] = [];
+	/** Files the customer uploaded (see `hostMedia`), by URL path. */
+	private media = new Map<string, { name: string; contentType: string; data: Buffer }>();
 	private nextIds = { channel: 0, customer: 0, hook: 0 };
 	private lastTimestamp = 0;
 	private agentSeed: LandbotSimulatorOptions['agents'];
@@ -466,6 +468,7 @@ export class LandbotSimulator {
 		'PATCH  /_control/options                  {rateLimitPerSecond?, idleUnassignMs?, sysMessageOnUnassign?, timeScale?, hookTimeoutMs?, hookMaxAttempts?}',
 		'POST   /_control/customers/:id/webhook_block  {url, method?, headers?, body?}: the bot runs a Webhook block',
 		'GET    /_control/webhook_blocks           calls made by Webhook blocks',
+		'POST   /_control/media                    {name, content_type?, base64}: host a file → {url} (GET, no auth)',
 	];
 
 	// ---------------------------------------------------------------- control API (methods)
@@ -606,6 +609,19 @@ export class LandbotSimulator {
 		return clone(call);
 	}
 
+	/**
+	 * Hosts a file the way Landbot keeps what customers upload (an image sent in the chat): a public
+	 * URL under `/media/`, answered without auth, that `customerSays(id, {image: url})` can carry and
+	 * a relay can download. CHOICE: the real storage host and URL form are not documented.
+	 */
+	hostMedia(input: { name: string; contentType?: string; data: Buffer | string }): string {
+		const name = input.name.replace(/[\/\\]/g, '_') || 'file';
+		const path = `/media/${crypto.randomBytes(8).toString('hex')}/${encodeURIComponent(name)}`;
+		const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
+		this.media.set(path, { name, contentType: input.contentType ?? 'application/octet-stream', data });
+		return `${this.origin}${path}`;
+	}
+
 	getWebhookBlockCalls(): WebhookBlockCall[] {
 		return clone(this.webhookBlockCalls);
 	}
@@ -683,6 +699,7 @@ export class LandbotSimulator {
 		this.calls = [];
 		this.attempts = [];
 		this.webhookBlockCalls = [];
+		this.media.clear();
 		this.nextIds = { channel: 2955839, customer: 473548615, hook: 0 };
 		this.loadAgents();
 	}
@@ -1037,6 +1054,16 @@ export class LandbotSimulator {
 
 		if (url.pathname === '/_control' || url.pathname.startsWith('/_control/')) {
 			await this.handleControl(method, url.pathname, rawBody, res);
+			return;
+		}
+		if (url.pathname.startsWith('/media/') && (method === 'GET' || method === 'HEAD')) {
+			const file = this.media.get(url.pathname);
+			if (!file) {
+				sendJson(res, 404, { detail: 'Not found.' });
+				return;
+			}
+			res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': String(file.data.length) });
+			res.end(method === 'HEAD' ? undefined : file.data);
 			return;
 		}
 
@@ -1530,6 +1557,12 @@ export class LandbotSimulator {
 			return ok({ success: true });
 		}
 		if (method === 'GET' && first === 'webhook_blocks' && parts.length === 1) return ok(this.getWebhookBlockCalls());
+		if (method === 'POST' && first === 'media' && parts.length === 1) {
+			if (typeof body.name !== 'string' || body.name === '') throw new Error('name is required');
+			if (typeof body.base64 !== 'string') throw new Error('base64 is required');
+			const url = this.hostMedia({ name: body.name, contentType: body.content_type, data: Buffer.from(body.base64, 'base64') });
+			return { status: 201, body: { url } };
+		}
 		if (method === 'POST' && first === 'agents' && parts.length === 1) {
 			return { status: 201, body: this.addAgent(body) };
 		}

@@ -389,11 +389,12 @@ export class LiveChatSimulator {
 		'POST   /_control/chats/:id/agent_says            {agentId, text?, file?: {url, name, content_type}, visibility?}',
 		'POST   /_control/chats/:id/customer_says         {text}',
 		'POST   /_control/chats/:id/deactivate            {agentId?}',
-		'POST   /_control/chats/:id/transfer              {groupId? | agentId?, reason?}',
+		'POST   /_control/chats/:id/transfer              {groupId? | agentId?, reason?, requesterId?}',
 		'GET    /_control/webhooks                        registered webhooks, with secrets',
 		'GET    /_control/properties                      registered properties',
 		'GET    /_control/calls                           recorded API calls',
 		'GET    /_control/deliveries                      webhook delivery attempts',
+		'POST   /_control/files                           {name, content_type?, base64} → {url} on the CDN (as upload_file)',
 	];
 
 	// ---------------------------------------------------------------- control API (methods)
@@ -573,6 +574,19 @@ export class LiveChatSimulator {
 	/** Webhooks as registered, secrets included (LiveChat's own list_webhooks leaves them out). */
 	getWebhooks(): LiveChatWebhook[] {
 		return clone(this.webhooks);
+	}
+
+	/**
+	 * Puts a file on the simulator's CDN as `upload_file` does (an agent attaching a file in the agent
+	 * app uploads it first): the URL a `file` event, e.g. `agentSays(id, agent, {file: {url}})`, needs.
+	 */
+	storeFile(input: { name: string; contentType?: string; data: Buffer | string }): string {
+		const name = input.name || 'file';
+		const url = `${this.baseUrl}/cdn/${lowerId(16)}/${encodeURIComponent(name)}`;
+		const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data);
+		if (data.length > MAX_UPLOAD_BYTES) throw new Error('Upload limit exceeded (10MB).');
+		this.files.set(url, { name, contentType: input.contentType ?? 'application/octet-stream', data });
+		return url;
 	}
 
 	getProperties(): PropertyRecord[] {
@@ -1829,6 +1843,12 @@ export class LiveChatSimulator {
 		if (method === 'GET' && first === 'properties' && parts.length === 1) return ok(this.getProperties());
 		if (method === 'GET' && first === 'calls' && parts.length === 1) return ok(this.getCalls());
 		if (method === 'GET' && first === 'deliveries' && parts.length === 1) return ok(this.getDeliveries());
+		if (method === 'POST' && first === 'files' && parts.length === 1) {
+			if (typeof body.name !== 'string' || body.name === '') throw new Error('name is required');
+			if (typeof body.base64 !== 'string') throw new Error('base64 is required');
+			const url = this.storeFile({ name: body.name, contentType: body.content_type, data: Buffer.from(body.base64, 'base64') });
+			return { status: 201, body: { url } };
+		}
 		return undefined;
 	}
 }

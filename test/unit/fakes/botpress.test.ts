@@ -188,6 +188,79 @@ describe('BotpressSimulator', () => {
 		});
 	});
 
+	describe('the close command and a proxy in front of the service', () => {
+		it('the close command sends the plugin\'s cancellation line as the bot, then closes', async () => {
+			const { conversation, ids } = await handoff();
+			const before = service.received.length;
+			const call = await sim.userSays(conversation.id, '  /END ');
+			expect(call).toMatchObject({ path: 'closeRemoteTicket', status: 200 });
+			expect(service.received.slice(before).map((r) => r.body)).toEqual([
+				{
+					type: 'botSendsMessage',
+					remoteConversationId: 'ticket-1',
+					remoteUserId: 'BOT',
+					payload: { text: '( The user has ended the session. )' },
+				},
+				{ type: 'closeRemoteTicket', payload: { botpressConversationId: ids.hitlConversationId } },
+			]);
+			expect(sim.getConversation(conversation.id)).toMatchObject({ hitl: 'stopped', endedBy: 'user' });
+			expect(sim.transcript(conversation.id).slice(-2)).toEqual([
+				'user:   /END ',
+				'bot: You have ended the conversation with the human agent.',
+			]);
+			// Outside a handoff the command is an ordinary message for the bot.
+			expect(await sim.userSays(conversation.id, '/end')).toBeNull();
+		});
+
+		it('closeHitl by the bot flow sends no line; the command can be changed or switched off', async () => {
+			await sim.stop();
+			sim = await new BotpressSimulator({ closeCommand: 'bye agent', closeWith: 'userConversation' }).start();
+			const { conversation } = await handoff();
+			expect((await sim.userSays(conversation.id, '/end'))?.path).toBe('botSendsMessage');
+			expect((await sim.userSays(conversation.id, 'Bye Agent'))?.body).toEqual({
+				type: 'closeRemoteTicket',
+				payload: { botpressConversationId: conversation.id },
+			});
+			await sim.startHitl(conversation.id);
+			const before = service.received.length;
+			await sim.closeHitl(conversation.id);
+			expect(service.paths().slice(before)).toEqual(['closeRemoteTicket']);
+
+			await sim.stop();
+			sim = await new BotpressSimulator({ closeCommand: '' }).start();
+			const second = await handoff();
+			expect((await sim.userSays(second.conversation.id, '/end'))?.path).toBe('botSendsMessage');
+		});
+
+		it('closes with the user\'s conversation ID when a close says so; serves hosted media', async () => {
+			const { conversation } = await handoff();
+			const call = await sim.closeHitl(conversation.id, { closeWith: 'userConversation' });
+			expect(call.body).toEqual({ type: 'closeRemoteTicket', payload: { botpressConversationId: conversation.id } });
+			const url = sim.hostMedia({ name: 'box photo.png', contentType: 'image/png', data: Buffer.from([1, 2, 3]) });
+			expect(url).toMatch(new RegExp(`^${sim.baseUrl}/_media/[0-9a-f]{16}/box%20photo.png$`));
+			const res = await fetch(url);
+			expect(res.status).toBe(200);
+			expect(res.headers.get('content-type')).toBe('image/png');
+			expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from([1, 2, 3]));
+			expect((await fetch(`${sim.baseUrl}/_media/nope/x.png`)).status).toBe(404);
+		});
+
+		it('adds the headers a proxy would add to every call to the service', async () => {
+			await sim.stop();
+			sim = await new BotpressSimulator({ serviceHeaders: { 'X-Handoff-Secret': 's3cret' } }).start();
+			await handoff();
+			expect(service.received.map((r) => r.headers['x-handoff-secret'])).toEqual(['s3cret', 's3cret', 's3cret']);
+			sim.setServiceHeaders({});
+			const { id } = sim.startConversation({ name: 'Bob' });
+			await sim.startHitl(id);
+			expect(service.received.slice(-2).map((r) => r.headers['x-handoff-secret'])).toEqual([undefined, undefined]);
+			const res = await httpRequest(`${sim.controlUrl}/service_headers`, { method: 'PUT', body: { headers: { 'X-Other': 1 } } });
+			expect(res.body).toEqual({ headers: { 'X-Other': '1' } });
+			await sim.userSays(id, 'hello');
+			expect(service.received.slice(-1)[0].headers['x-other']).toBe('1');
+		});
+	});
+
 	describe('the integration\'s webhook', () => {
 		it('shows agent messages to the user; the first one assigns the agent', async () => {
 			const { conversation } = await handoff();

@@ -460,6 +460,36 @@ describe('LandbotSimulator', () => {
 		});
 	});
 
+	describe('customer media', () => {
+		test('hostMedia() serves a file without auth under /media/, which an image message can carry; the control route hosts one too', async () => {
+			await startSim();
+			const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+			const url = sim.hostMedia({ name: 'damaged box.png', contentType: 'image/png', data: png });
+			expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/media/[0-9a-f]{16}/damaged%20box\\.png$`));
+			const got = await fetch(url);
+			expect(got.status).toBe(200);
+			expect(got.headers.get('content-type')).toBe('image/png');
+			expect(Buffer.from(await got.arrayBuffer())).toEqual(png);
+			expect((await fetch(`${url}x`)).status).toBe(404);
+			// Not an API call: nothing recorded, no token needed.
+			expect(sim.getCalls()).toEqual([]);
+
+			const { customerId } = await conversation();
+			const message = sim.customerSays(customerId, { image: url, caption: 'The box' });
+			expect(message).toMatchObject({ type: 'image', data: { url }, message: 'The box' });
+
+			const hosted = await httpRequest(`${sim.controlUrl}/media`, {
+				method: 'POST',
+				body: { name: 'note.txt', content_type: 'text/plain', base64: Buffer.from('hello').toString('base64') },
+			});
+			expect(hosted.status).toBe(201);
+			expect(await (await fetch(hosted.body.url)).text()).toBe('hello');
+			expect((await httpRequest(`${sim.controlUrl}/media`, { method: 'POST', body: { name: 'x' } })).status).toBe(400);
+			sim.reset();
+			expect((await fetch(url)).status).toBe(404);
+		});
+	});
+
 	describe('control API over HTTP', () => {
 		test('create channel and customer, customer says, read state and recorded calls, reset', async () => {
 			await startSim();

@@ -475,6 +475,29 @@ describe('LiveChatSimulator', () => {
 			expect((await config('publish_property', { name: 'nope', access_type: ['read'] })).status).toBe(404);
 		});
 
+		test('storeFile() puts a file on the CDN, as an agent attaching a file does; the control route too', async () => {
+			const customer = sim.createCustomer({ name: 'Ada' });
+			const chat = sim.customerStartsChat(customer.id, { groupId, text: 'Hi' });
+			const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 9, 9]);
+			const url = sim.storeFile({ name: 'label.png', contentType: 'image/png', data: png });
+			expect(url).toMatch(new RegExp(`^${sim.baseUrl}/cdn/[a-z0-9]{16}/label.png$`));
+			const got = await fetch(url);
+			expect(got.headers.get('content-type')).toBe('image/png');
+			expect(Buffer.from(await got.arrayBuffer())).toEqual(png);
+			const event = sim.agentSays(String(chat.id), agentId, { file: { url, name: 'label.png', content_type: 'image/png' } });
+			expect(event).toMatchObject({ type: 'file', url, content_type: 'image/png', size: png.length, thumbnail_url: url });
+			// Elsewhere than on the CDN, LiveChat refuses a file event.
+			expect(() => sim.agentSays(String(chat.id), agentId, { file: { url: 'https://example.com/a.png' } })).toThrow(/LiveChat CDN/);
+
+			const stored = await httpRequest(`${sim.controlUrl}/files`, {
+				method: 'POST',
+				body: { name: 'terms.pdf', content_type: 'application/pdf', base64: Buffer.from('%PDF').toString('base64') },
+			});
+			expect(stored.status).toBe(201);
+			expect(await (await fetch(stored.body.url)).text()).toBe('%PDF');
+			expect((await httpRequest(`${sim.controlUrl}/files`, { method: 'POST', body: {} })).status).toBe(400);
+		});
+
 		test('the HTTP control API drives the same state', async () => {
 			const control = (method: string, path: string, body?: unknown) => httpRequest(`${sim.controlUrl}${path}`, { method, body });
 			expect((await control('GET', '')).body.routes).toEqual(LiveChatSimulator.controlRoutes);
