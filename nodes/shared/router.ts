@@ -35,10 +35,11 @@ export async function routeOperations(
 			returnData.push(...executionData);
 		} catch (error) {
 			if (this.continueOnFail()) {
-				// `error` on the item is what sends it down the node's error output when one is used.
+				// Only `error`, `message` and `details` keys: n8n then sends the item down the node's error
+				// output when one is used ("Continue (using error output)"), and keeps it as it is otherwise.
+				const details = errorDetails(error);
 				returnData.push({
-					json: { error: (error as Error).message, ...errorDetails(error) },
-					error: error instanceof NodeApiError || error instanceof NodeOperationError ? error : undefined,
+					json: { error: (error as Error).message, ...(Object.keys(details).length ? { details } : {}) },
 					pairedItem: { item: itemIndex },
 				});
 				continue;

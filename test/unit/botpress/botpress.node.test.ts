@@ -196,7 +196,7 @@ describe('Botpress HITL node: failures', () => {
 			{ continueOnFail: true, items: [{ id: 'bp-a' }, { id: 'bp-b' }] },
 		);
 		expect(out[0]).toMatchObject({
-			json: { error: 'Botpress refused "stop HITL" (404): Webhook not found', httpCode: '404' },
+			json: { error: 'Botpress refused "stop HITL" (404): Webhook not found', details: { httpCode: '404' } },
 			pairedItem: { item: 0 },
 		});
 		expect(out[1]).toEqual({ json: { remoteConversationId: 'bp-b', stopped: true }, pairedItem: { item: 1 } });

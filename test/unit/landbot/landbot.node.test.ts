@@ -404,9 +404,11 @@ describe('Landbot node: resilience', () => {
 		expect(output[0]).toEqual({ json: { id: 1 }, pairedItem: { item: 0 } });
 		expect(output[1].pairedItem).toEqual({ item: 1 });
 		expect(output[1].json.error).toBe('Landbot refused "get customer" (404): Not found.');
-		// n8n routes items that carry `error` to the error output ("Continue (using error output)").
-		expect(output[1].error).toBeInstanceOf(NodeApiError);
-		expect(output[0].error).toBeUndefined();
+		// n8n routes items whose keys are only error/message/details to the error output, when used.
+		expect(output[1].json).toEqual({
+			error: 'Landbot refused "get customer" (404): Not found.',
+			details: { httpCode: '404', description: 'GET /v1/customers/2/ answered 404. Landbot said: Not found.' },
+		});
 	});
 
 	it('a bad token is reported as Landbot\'s 401 text', async () => {

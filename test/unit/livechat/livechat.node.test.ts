@@ -648,7 +648,7 @@ describe('Chat → Send Message', () => {
 		expect(out[0].json.eventId).toBe('ok');
 		expect(out[1].json).toMatchObject({
 			error: 'LiveChat refused "send message" (400): Chat is inactive (chat_inactive)',
-			httpCode: '400',
+			details: { httpCode: '400' },
 		});
 	});
 });
