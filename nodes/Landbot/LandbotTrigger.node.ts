@@ -16,6 +16,7 @@ import {
 	rejectUnauthorized,
 	secretsMatch,
 	seenRecently,
+	startWorkflow,
 } from '../shared';
 import { channelIdField } from './actions/common';
 import { getChannels } from './methods/loadOptions';
@@ -326,6 +327,6 @@ export class LandbotTrigger implements INodeType {
 		}
 
 		if (items.length === 0) return acknowledgeOnly();
-		return { workflowData: [items] };
+		return startWorkflow(this, items);
 	}
 }

@@ -16,6 +16,7 @@ import {
 	matchesAnySecret,
 	registrationsComplete,
 	seenRecently,
+	startWorkflow,
 	storedRegistrations,
 } from '../shared';
 import { ensureChatProperties, LIVECHAT_CREDENTIAL, liveChatApi, liveChatConfig, liveChatRequest } from './transport';
@@ -309,7 +310,7 @@ export class LiveChatTrigger implements INodeType {
 
 		const credentials = await this.getCredentials(LIVECHAT_CREDENTIAL);
 		const clientId = String(credentials.clientId ?? '').trim();
-		return { workflowData: [[{ json: toEvent(delivery, clientId) }]] };
+		return startWorkflow(this, [{ json: toEvent(delivery, clientId) }]);
 	}
 }
 

@@ -15,6 +15,7 @@ import {
 	rejectBadRequest,
 	rejectUnauthorized,
 	seenRecently,
+	startWorkflow,
 	storedRegistrations,
 } from '../shared';
 import { segment, tiledeskRequest } from './transport';
@@ -261,6 +262,6 @@ export class TiledeskTrigger implements INodeType {
 			return acknowledgeOnly();
 		}
 
-		return { workflowData: [[{ json: toEvent(delivery) }]] };
+		return startWorkflow(this, [{ json: toEvent(delivery) }]);
 	}
 }

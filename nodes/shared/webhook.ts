@@ -1,4 +1,4 @@
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 /** Answers a delivery without starting the workflow. */
 function reject(context: IWebhookFunctions, status: number, body: object): IWebhookResponseData {
@@ -19,4 +19,14 @@ export function rejectBadRequest(context: IWebhookFunctions, reason: string): IW
 /** A valid delivery with nothing to run (filtered out, duplicate, echo): 200 so the platform does not retry. */
 export function acknowledgeOnly(): IWebhookResponseData {
 	return { webhookResponse: { received: true } };
+}
+
+/**
+ * A delivery that starts the workflow: answered 200 here, before the execution starts. n8n (2.40)
+ * saves what webhook() wrote to static data (the duplicate window) only when the node answers the
+ * request itself; when n8n answers, the execution starts first and that write is lost.
+ */
+export function startWorkflow(context: IWebhookFunctions, items: INodeExecutionData[]): IWebhookResponseData {
+	context.getResponseObject().status(200).json({ received: true }).end();
+	return { noWebhookResponse: true, workflowData: [items] };
 }

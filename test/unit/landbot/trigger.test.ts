@@ -177,6 +177,13 @@ describe('Landbot Trigger: verifying deliveries', () => {
 });
 
 describe('Landbot Trigger: the normalized event', () => {
+	it('answers 200 itself before the workflow starts, so n8n saves the duplicate window first', async () => {
+		const { http, response, items } = await deliver(clone(customerText));
+		expect(http).toMatchObject({ statusCode: 200, ended: true });
+		expect(response.noWebhookResponse).toBe(true);
+		expect(items).toHaveLength(1);
+	});
+
 	it('turns a customer message into the package event, custom fields and raw kept', async () => {
 		const { items } = await deliver(clone(customerText));
 		expect(items).toHaveLength(1);
