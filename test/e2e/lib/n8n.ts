@@ -3,6 +3,10 @@
  * a fresh user folder per instance, the packed package installed the way a user installs it by hand,
  * credentials and workflows imported and published through n8n's own CLI, then `n8n start`.
  * Every n8n command runs on Node 24 (n8n >= 2.38 and isolated-vm 7 need it; the system Node may be 20).
+ *
+ * With `queue` (StartOptions), n8n runs in queue mode instead: PostgreSQL and Redis (see
+ * scripts/ensure-services.sh), `n8n start` for activation only, `n8n webhook` processes that take the
+ * production webhooks, `n8n worker` processes that run the executions.
  */
 import { spawn, execFileSync, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -107,15 +111,20 @@ export function processGroupMembers(pgid: number): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as net.AddressInfo;
-			srv.close(() => resolve(port));
-		});
-	});
+/** `count` distinct free ports (all held open together, so none is handed out twice). */
+async function freePorts(count: number): Promise<number[]> {
+	const servers = await Promise.all(
+		Array.from({ length: count }, () => {
+			return new Promise<net.Server>((resolve, reject) => {
+				const srv = net.createServer();
+				srv.on('error', reject);
+				srv.listen(0, '127.0.0.1', () => resolve(srv));
+			});
+		}),
+	);
+	const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
+	await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+	return ports;
 }
 
 /**
@@ -174,6 +183,17 @@ export interface StartOptions {
 	env?: Record<string, string>;
 	/** How long to wait for /healthz/readiness; default 120 s (2 cores, first start builds caches). */
 	startTimeoutMs?: number;
+	/** Run n8n in queue mode (PostgreSQL + Redis on 127.0.0.1, see scripts/ensure-services.sh). */
+	queue?: QueueOptions;
+}
+
+export interface QueueOptions {
+	/** `n8n webhook` processes; default 1. With several, a round-robin proxy in this process is their one address. */
+	webhookProcesses?: number;
+	/** `n8n worker` processes; default 1. */
+	workers?: number;
+	/** Each worker's `--concurrency`; default 5. n8n 2.40.7 lets N8N_CONCURRENCY_PRODUCTION_LIMIT win over it. */
+	concurrency?: number;
 }
 
 /** Environment that keeps n8n offline and quiet (names checked in n8n 2.40.7's config). */
@@ -211,6 +231,117 @@ const INSTANCE_ENV: Record<string, string> = {
 	GENERIC_TIMEZONE: 'UTC',
 };
 
+/** Where scripts/ensure-services.sh makes PostgreSQL (trust auth for user postgres) and Redis answer. */
+const PG = { host: '127.0.0.1', port: '5432', user: 'postgres' };
+const REDIS = { host: '127.0.0.1', port: '6379' };
+
+/** One long-running n8n process of an instance. */
+interface N8nProcess {
+	/** `main` (`n8n start`), `webhook-<i>` or `worker-<i>`. */
+	name: string;
+	args: string[];
+	userFolder: string;
+	env: NodeJS.ProcessEnv;
+	logFile: string;
+	/** Answers 200 once the process is up: /healthz/readiness of its HTTP server or worker server. */
+	readinessUrl: string;
+	child?: ChildProcess;
+	exited?: Promise<void>;
+}
+
+/** What a queue-mode instance adds: a database, its processes, and the address platforms deliver to. */
+interface QueueSetup {
+	database: string;
+	/** Prefixes of the instance's Redis keys (Bull queue; pub/sub channels and cache). */
+	redisPrefixes: string[];
+	/** Environment of every process and CLI command of the instance. */
+	env: Record<string, string>;
+	webhooks: Array<{ port: number }>;
+	workers: Array<{ healthPort: number; brokerPort: number }>;
+	concurrency: number;
+	/** Base URL of the webhook entry: the webhook process, or the round-robin proxy in front of several. */
+	entryUrl: string;
+	proxy?: RoundRobinProxy;
+}
+
+async function queueSetup(opts: QueueOptions, id: string): Promise<QueueSetup> {
+	const webhookCount = opts.webhookProcesses ?? 1;
+	const workerCount = opts.workers ?? 1;
+	const ports = await freePorts(webhookCount + 2 * workerCount);
+	const webhooks = Array.from({ length: webhookCount }, () => ({ port: ports.pop()! }));
+	const workers = Array.from({ length: workerCount }, () => ({ healthPort: ports.pop()!, brokerPort: ports.pop()! }));
+	const proxy = webhookCount > 1 ? await roundRobinProxy(webhooks.map((w) => w.port)) : undefined;
+	const entryUrl = `http://127.0.0.1:${proxy?.port ?? webhooks[0].port}`;
+	const database = `handoff_e2e_${id}`;
+	await run('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', 'postgres', '-qc', `CREATE DATABASE ${database}`]).catch(
+		async (error) => {
+			await proxy?.close();
+			throw new Error(`${error.message}\n(is PostgreSQL up? run scripts/ensure-services.sh)`);
+		},
+	);
+	const env = {
+		EXECUTIONS_MODE: 'queue',
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: PG.host,
+		DB_POSTGRESDB_PORT: PG.port,
+		DB_POSTGRESDB_USER: PG.user,
+		DB_POSTGRESDB_PASSWORD: '',
+		DB_POSTGRESDB_DATABASE: database,
+		QUEUE_BULL_REDIS_HOST: REDIS.host,
+		QUEUE_BULL_REDIS_PORT: REDIS.port,
+		// Parallel runs share one Redis: their own Bull queue, and their own pub/sub channels and cache
+		// keys (the cache maps webhook paths, which are fixed in the templates, to workflow ids).
+		QUEUE_BULL_PREFIX: `bull-${id}`,
+		N8N_REDIS_KEY_PREFIX: `n8n-${id}`,
+		QUEUE_HEALTH_CHECK_ACTIVE: 'true', // workers' /healthz and /healthz/readiness (QUEUE_HEALTH_CHECK_PORT)
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		// Manual executions go to workers too, so main starts no task runner (n8n 2.40.7 commands/start.js).
+		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true', // main serves no /webhook/: only webhook processes do
+		N8N_WEBHOOK_URL: `${entryUrl}/`, // what triggers register at the platforms (getNodeWebhookUrl)
+	};
+	const redisPrefixes = [env.QUEUE_BULL_PREFIX, env.N8N_REDIS_KEY_PREFIX];
+	return { database, redisPrefixes, env, webhooks, workers, concurrency: opts.concurrency ?? 5, entryUrl, proxy };
+}
+
+interface RoundRobinProxy {
+	port: number;
+	/** Requests forwarded to each target, in the order of the targets. */
+	counts: number[];
+	close(): Promise<void>;
+}
+
+/** A tiny HTTP proxy that hands each request to the next of `targets` (ports on 127.0.0.1) in turn. */
+async function roundRobinProxy(targets: number[]): Promise<RoundRobinProxy> {
+	const counts = targets.map(() => 0);
+	let next = 0;
+	const server = http.createServer((req, res) => {
+		const i = next++ % targets.length;
+		counts[i]++;
+		const upstream = http.request(
+			{ host: '127.0.0.1', port: targets[i], method: req.method, path: req.url, headers: req.headers, agent: false },
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		upstream.on('error', (error) => {
+			if (!res.headersSent) res.writeHead(502);
+			res.end(`proxy: ${error.message}`);
+		});
+		req.pipe(upstream);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		port: (server.address() as net.AddressInfo).port,
+		counts,
+		close: () => {
+			server.closeAllConnections();
+			return new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
 /**
  * The owner account exists from start-up on (set from the environment), so tests can log in. Setting it up
  * later through POST /rest/owner/setup races with n8n itself: after the first successful production
@@ -227,12 +358,14 @@ const OWNER_ENV: Record<string, string> = {
 const BROWSER_ID = 'handoff-e2e'; // n8n binds its auth cookie to this header
 
 export class N8nInstance {
+	/** Main's URL: UI, REST and public API (and the production webhooks, unless in queue mode). */
 	readonly baseUrl: string;
+	/** Main's log, with the output of the CLI commands. */
 	readonly logFile: string;
 	/** Ids of the imported workflows, in the order given. */
 	workflowIds: string[] = [];
-	private child?: ChildProcess;
-	private exited?: Promise<void>;
+	/** main first, then (queue mode) the webhook processes and the workers. */
+	private readonly processes: N8nProcess[];
 	private cookie?: string;
 	private apiKey?: string;
 
@@ -240,22 +373,47 @@ export class N8nInstance {
 		readonly userFolder: string,
 		readonly port: number,
 		private readonly env: NodeJS.ProcessEnv,
+		private readonly queue?: QueueSetup,
 	) {
 		this.baseUrl = `http://127.0.0.1:${port}`;
 		this.logFile = path.join(userFolder, 'n8n.log');
+		const readinessUrl = `${this.baseUrl}/healthz/readiness`;
+		const main: N8nProcess = { name: 'main', args: ['start'], userFolder, env, logFile: this.logFile, readinessUrl };
+		this.processes = [main, ...(queue ? queueProcesses(queue, userFolder, env) : [])];
 	}
 
-	/** The n8n process id, which is also its process group id (spawned as a group leader). */
+	/** The n8n (main) process id, which is also its process group id (spawned as a group leader). */
 	get pid(): number {
-		return this.child?.pid ?? 0;
+		return this.processes[0].child?.pid ?? 0;
+	}
+
+	/** Queue mode: base URL of each `n8n webhook` process, to send a delivery to one of them on purpose. */
+	get webhookProcessUrls(): string[] {
+		return (this.queue?.webhooks ?? []).map((w) => `http://127.0.0.1:${w.port}`);
+	}
+
+	/** Queue mode: runs SQL in the instance's PostgreSQL database; returns psql's unaligned rows. */
+	async queryDatabase(sql: string): Promise<string> {
+		if (!this.queue) throw new Error('queryDatabase() needs queue mode (SQLite otherwise)');
+		const { stdout } = await run('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', this.queue.database, '-Atqc', sql]);
+		return stdout.trim();
+	}
+
+	/** Queue mode with several webhook processes: requests the round-robin proxy forwarded to each. */
+	get webhookProcessRequestCounts(): number[] {
+		return [...(this.queue?.proxy?.counts ?? [])];
 	}
 
 	static async start(opts: StartOptions = {}): Promise<N8nInstance> {
 		const { nodeBin } = toolchain();
 		const userFolder = fs.mkdtempSync(path.join(runDir(), 'n8n-'));
-		const port = opts.port ?? (await freePort());
-		let brokerPort = await freePort();
-		while (brokerPort === port) brokerPort = await freePort();
+		let [port, brokerPort] = await freePorts(2);
+		if (opts.port !== undefined) {
+			port = opts.port;
+			if (brokerPort === port) [, brokerPort] = await freePorts(2);
+		}
+		// Set up before the environment: N8N_WEBHOOK_URL points at the webhook processes.
+		const queue = opts.queue && (await queueSetup(opts.queue, path.basename(userFolder).replace(/\W/g, '').toLowerCase()));
 
 		// Drop outer n8n/jest settings so the instance depends only on what is set here.
 		const inherited = Object.fromEntries(
@@ -273,10 +431,11 @@ export class N8nInstance {
 			N8N_PORT: String(port),
 			N8N_RUNNERS_BROKER_PORT: String(brokerPort), // default 5679 would clash between instances
 			N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`, // what getNodeWebhookUrl() returns (WEBHOOK_URL is deprecated in 2.40)
+			...queue?.env,
 			...opts.env,
 		};
 
-		const n8n = new N8nInstance(userFolder, port, env);
+		const n8n = new N8nInstance(userFolder, port, env, queue);
 		try {
 			if (opts.tarball) await n8n.installPackage(opts.tarball);
 			if (opts.credentials?.length) await n8n.importJson('credentials', opts.credentials);
@@ -332,39 +491,48 @@ export class N8nInstance {
 		}
 	}
 
+	/** Starts every process at once (each leads its own process group) and waits until all are ready. */
 	private async launch(timeoutMs: number) {
+		const deadline = Date.now() + timeoutMs;
+		for (const proc of this.processes) this.spawn(proc);
+		live.add(this);
+		await Promise.all(this.processes.map((proc) => this.waitReady(proc, deadline)));
+	}
+
+	private spawn(proc: N8nProcess) {
 		const { nodeBin, n8nScript } = toolchain();
-		const log = fs.openSync(this.logFile, 'a');
+		const log = fs.openSync(proc.logFile, 'a');
 		// detached: n8n leads its own process group (with its task runner), so stop() can end them all.
-		const child = spawn(path.join(nodeBin, 'node'), [n8nScript, 'start'], {
-			cwd: this.userFolder,
-			env: this.env,
+		const child = spawn(path.join(nodeBin, 'node'), [n8nScript, ...proc.args], {
+			cwd: proc.userFolder,
+			env: proc.env,
 			detached: true,
 			stdio: ['ignore', log, log],
 		});
 		fs.closeSync(log);
-		this.child = child;
-		live.add(this);
-		this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+		proc.child = child;
+		proc.exited = new Promise((resolve) => child.once('exit', () => resolve()));
 		fs.appendFileSync(path.join(runDir(), 'pids'), `${child.pid}\n`); // for global-teardown.ts
+	}
 
-		const deadline = Date.now() + timeoutMs;
+	private async waitReady(proc: N8nProcess, deadline: number) {
+		const child = proc.child!;
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null || child.signalCode !== null) {
-				throw new Error(`n8n exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.logTail()}`);
+				throw new Error(`n8n ${proc.name} exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.logTail(60, proc)}`);
 			}
 			// /healthz says only "HTTP is up" (even before the migrations ran); readiness also means
-			// database migrated and start-up finished.
-			const res = await request(`${this.baseUrl}/healthz/readiness`, { timeoutMs: 2_000 }).catch(() => undefined);
+			// database migrated and start-up finished (for a worker: Redis connected too).
+			const res = await request(proc.readinessUrl, { timeoutMs: 2_000 }).catch(() => undefined);
 			if (res?.status === 200) return;
 			await sleep(250);
 		}
-		throw new Error(`n8n was not ready (/healthz/readiness) within ${timeoutMs} ms:\n${this.logTail()}`);
+		throw new Error(`n8n ${proc.name} was not ready (${proc.readinessUrl}) in time:\n${this.logTail(60, proc)}`);
 	}
 
-	/** URL of a production webhook. */
+	/** URL of a production webhook (in queue mode: at the webhook processes). */
 	webhookUrl(webhookPath: string): string {
-		return `${this.baseUrl}/webhook/${webhookPath.replace(/^\//, '')}`;
+		return `${this.queue?.entryUrl ?? this.baseUrl}/webhook/${webhookPath.replace(/^\//, '')}`;
 	}
 
 	/**
@@ -390,13 +558,20 @@ export class N8nInstance {
 		throw new Error(`webhook ${method} ${webhookPath} not registered in time (last answer: ${last}):\n${this.logTail()}`);
 	}
 
-	/** Everything n8n and the CLI commands wrote so far. */
-	logs(): string {
-		return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+	/** Everything n8n (main) and the CLI commands wrote so far; or what one process (queue mode) wrote. */
+	logs(processName = 'main'): string {
+		const proc = this.processes.find((p) => p.name === processName);
+		if (!proc) throw new Error(`no n8n process "${processName}" (${this.processNames().join(', ')})`);
+		return fs.existsSync(proc.logFile) ? fs.readFileSync(proc.logFile, 'utf8') : '';
 	}
 
-	private logTail(lines = 60): string {
-		return this.logs().split('\n').slice(-lines).join('\n');
+	/** `main`, then (queue mode) `webhook-1`…, `worker-1`…. */
+	processNames(): string[] {
+		return this.processes.map((p) => p.name);
+	}
+
+	private logTail(lines = 60, proc = this.processes[0]): string {
+		return this.logs(proc.name).split('\n').slice(-lines).join('\n');
 	}
 
 	/** Logs in as the owner once and keeps the session cookie; used for the internal REST API (/rest, /types). */
@@ -487,47 +662,118 @@ export class N8nInstance {
 		return [...new Set(types.map((t) => t.name))];
 	}
 
-	/** Resident memory of n8n and its task runner, in MB (from /proc). */
+	/** Resident memory of n8n and its task runner (in queue mode: of all its processes), in MB (from /proc). */
 	rssMB(): number {
-		let kb = 0;
-		for (const pid of processGroupMembers(this.pid)) {
-			const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-			kb += m ? Number(m[1]) : 0;
+		return Object.values(this.rssByProcess()).reduce((a, b) => a + b, 0);
+	}
+
+	/** Resident memory per process name, in MB, each with its process group (its task runner). */
+	rssByProcess(): Record<string, number> {
+		const rss: Record<string, number> = {};
+		for (const proc of this.processes) {
+			let kb = 0;
+			for (const pid of proc.child?.pid ? processGroupMembers(proc.child.pid) : []) {
+				const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+				kb += m ? Number(m[1]) : 0;
+			}
+			rss[proc.name] = Math.round(kb / 1024);
 		}
-		return Math.round(kb / 1024);
+		return rss;
 	}
 
 	/**
-	 * Stops n8n: SIGTERM to n8n (which stops its task runner), SIGKILL to the whole group if anything
-	 * is left after the grace period, then waits until no process of the group remains.
+	 * Stops every process: SIGTERM to n8n (which stops its task runner), SIGKILL to the whole group if
+	 * anything is left after the grace period, then waits until no process of the group remains. In
+	 * queue mode, then closes the proxy, deletes the instance's Redis keys and drops its database (kept,
+	 * like the logs, with HANDOFF_E2E_KEEP=1).
 	 */
 	async stop(graceMs = 15_000): Promise<void> {
-		const child = this.child;
 		live.delete(this);
-		if (!child?.pid) return;
-		const pgid = child.pid;
-		const signal = (sig: NodeJS.Signals) => {
-			try {
-				process.kill(-pgid, sig);
-			} catch {
-				// group already empty
-			}
-		};
-		if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-		const gone = async (ms: number) => {
-			const deadline = Date.now() + ms;
-			while (Date.now() < deadline) {
-				if (processGroupMembers(pgid).length === 0) return true;
-				await sleep(100);
-			}
-			return false;
-		};
-		if (!(await gone(graceMs))) {
-			signal('SIGKILL');
-			if (!(await gone(5_000))) throw new Error(`n8n process group ${pgid} survived SIGKILL`);
+		const results: Array<PromiseSettledResult<unknown>> = await Promise.allSettled(
+			this.processes.map((proc) => stopProcess(proc, graceMs)),
+		);
+		if (this.queue) {
+			const { proxy, redisPrefixes, database } = this.queue;
+			await proxy?.close();
+			// Other runs share this Redis: remove the instance's keys (KEYS is fine on a test Redis).
+			const script = "for _, p in ipairs(ARGV) do for _, k in ipairs(redis.call('KEYS', p .. ':*')) do redis.call('DEL', k) end end";
+			const drop = `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`;
+			const dropDatabase = ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', 'postgres', '-qc', drop];
+			const cleanups = [run('redis-cli', ['-h', REDIS.host, '-p', REDIS.port, 'EVAL', script, '0', ...redisPrefixes])];
+			if (process.env.HANDOFF_E2E_KEEP !== '1') cleanups.push(run('psql', dropDatabase)); // kept with the logs
+			results.push(...(await Promise.allSettled(cleanups)));
 		}
-		await this.exited; // reaped, so no zombie is left either
+		const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+		if (failed) throw failed.reason;
 	}
+}
+
+/** The webhook processes and workers of a queue-mode instance, each with its own user folder. */
+function queueProcesses(queue: QueueSetup, userFolder: string, env: NodeJS.ProcessEnv): N8nProcess[] {
+	const processFolder = (name: string) => {
+		// A user folder of its own: n8n's crash journal (.n8n/crash.journal) makes a process that finds
+		// another's wait 10 s. The community package is the one in main's folder, as if installed on every machine.
+		const folder = path.join(userFolder, name);
+		const nodes = path.join(userFolder, '.n8n', 'nodes');
+		fs.mkdirSync(nodes, { recursive: true });
+		fs.mkdirSync(path.join(folder, '.n8n'), { recursive: true });
+		fs.symlinkSync(nodes, path.join(folder, '.n8n', 'nodes'));
+		return folder;
+	};
+	// `n8n webhook` starts no task runner (no needsTaskRunner in n8n 2.40.7 commands/webhook.js); workers do.
+	const webhooks = queue.webhooks.map(({ port }, i): N8nProcess => {
+		const name = `webhook-${i + 1}`;
+		return {
+			name,
+			args: ['webhook'],
+			userFolder: processFolder(name),
+			env: { ...env, N8N_USER_FOLDER: path.join(userFolder, name), N8N_PORT: String(port) },
+			logFile: path.join(userFolder, `${name}.log`),
+			readinessUrl: `http://127.0.0.1:${port}/healthz/readiness`,
+		};
+	});
+	const workers = queue.workers.map(({ healthPort, brokerPort }, i): N8nProcess => {
+		const name = `worker-${i + 1}`;
+		return {
+			name,
+			args: ['worker', `--concurrency=${queue.concurrency}`],
+			userFolder: processFolder(name),
+			env: {
+				...env,
+				N8N_USER_FOLDER: path.join(userFolder, name),
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+			},
+			logFile: path.join(userFolder, `${name}.log`),
+			readinessUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+		};
+	});
+	return [...webhooks, ...workers];
+}
+
+/** SIGTERM, then SIGKILL to the group after `graceMs`; resolves once no process of the group is left. */
+async function stopProcess(proc: N8nProcess, graceMs: number): Promise<void> {
+	const child = proc.child;
+	if (!child?.pid) return;
+	const pgid = child.pid;
+	if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+	const gone = async (ms: number) => {
+		const deadline = Date.now() + ms;
+		while (Date.now() < deadline) {
+			if (processGroupMembers(pgid).length === 0) return true;
+			await sleep(100);
+		}
+		return false;
+	};
+	if (!(await gone(graceMs))) {
+		try {
+			process.kill(-pgid, 'SIGKILL');
+		} catch {
+			// group already empty
+		}
+		if (!(await gone(5_000))) throw new Error(`n8n ${proc.name} process group ${pgid} survived SIGKILL`);
+	}
+	await proc.exited; // reaped, so no zombie is left either
 }
 
 /** A workflow id like n8n's own (16 alphanumerics). */
