@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import type { IDataObject, IExecuteFunctions, IHookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ApiResponse, RequestContext } from '../shared';
@@ -121,7 +121,6 @@ interface CachedToken {
 /** Refreshed this long before LiveChat's expiry, so a token never expires in flight. */
 const TOKEN_REFRESH_MARGIN_MS = 10 * 60 * 1000;
 const TOKEN_CACHE_MAX = 200;
-const TOKEN_CACHE_KEY = 'customerTokens';
 
 export interface CustomerToken {
 	accessToken: string;
@@ -129,62 +128,47 @@ export interface CustomerToken {
 	expiresIn: number;
 }
 
-type StaticContext = IExecuteFunctions | IHookFunctions;
+/**
+ * Customer tokens, in this process's memory only: a pure cache, correctness never depends on it.
+ * Any process without it (another queue-mode worker, a restart) just asks LiveChat for a token.
+ * Not in workflow static data: an execution that writes static data saves all of it, overwriting
+ * what the workflow's triggers keep there. Keyed by Client ID and customer (tokens are issued for an
+ * app); Map order is insertion order, so the first key is the oldest entry.
+ */
+const customerTokens = new Map<string, CachedToken>();
 
-function tokenCache(context: StaticContext): Record<string, CachedToken> {
-	const staticData = context.getWorkflowStaticData('node');
-	const cache = staticData[TOKEN_CACHE_KEY];
-	if (cache && typeof cache === 'object' && !Array.isArray(cache)) return cache as Record<string, CachedToken>;
-	const fresh: Record<string, CachedToken> = {};
-	staticData[TOKEN_CACHE_KEY] = fresh as unknown as IDataObject;
-	return fresh;
+function tokenKey(clientId: string, entityId: string): string {
+	return `${clientId}/${entityId}`;
 }
 
-function remember(context: StaticContext, token: CustomerToken, now = Date.now()): void {
-	const cache = tokenCache(context);
-	for (const [id, entry] of Object.entries(cache)) {
-		if (!entry || entry.expiresAt - TOKEN_REFRESH_MARGIN_MS <= now) delete cache[id];
-	}
-	cache[token.entityId] = { token: token.accessToken, expiresAt: now + token.expiresIn * 1000 };
-	const ids = Object.keys(cache);
-	if (ids.length > TOKEN_CACHE_MAX) {
-		ids
-			.sort((a, b) => cache[a].expiresAt - cache[b].expiresAt)
-			.slice(0, ids.length - TOKEN_CACHE_MAX)
-			.forEach((id) => delete cache[id]);
-	}
-}
-
-export function forgetCustomerToken(context: StaticContext, entityId: string): void {
-	delete tokenCache(context)[entityId];
+function remember(key: string, token: CustomerToken): void {
+	customerTokens.delete(key);
+	customerTokens.set(key, { token: token.accessToken, expiresAt: Date.now() + token.expiresIn * 1000 });
+	while (customerTokens.size > TOKEN_CACHE_MAX) customerTokens.delete(customerTokens.keys().next().value as string);
 }
 
 /**
  * A customer access token from LiveChat's agent-token grant: for `entityId`'s identity, or for a new
- * customer identity when it is undefined. Tokens live 8 hours (expires_in 28800); they are kept in
- * the node's workflow static data by customer ID, and a new one is requested 10 minutes before
- * expiry (no process memory: n8n may run the node on any worker).
+ * customer identity when it is undefined. Tokens live 8 hours (expires_in 28800); they are cached
+ * in this process per customer and renewed 10 minutes before expiry.
  */
 export async function customerToken(
-	this: StaticContext,
+	this: RequestContext,
 	entityId: string | undefined,
 	itemIndex?: number,
+	options: { renew?: boolean } = {},
 ): Promise<CustomerToken> {
-	if (entityId) {
-		const cached = tokenCache(this)[entityId];
-		if (cached && typeof cached.token === 'string' && cached.expiresAt - TOKEN_REFRESH_MARGIN_MS > Date.now()) {
-			return {
-				accessToken: cached.token,
-				entityId,
-				expiresIn: Math.floor((cached.expiresAt - Date.now()) / 1000),
-			};
-		}
-	}
 	const config = await liveChatConfig(this);
 	if (!config.clientId) {
 		throw new NodeOperationError(this.getNode(), 'The LiveChat credential has no Client ID: customer tokens are issued for an app', {
 			itemIndex,
 		});
+	}
+	if (entityId) {
+		const cached = customerTokens.get(tokenKey(config.clientId, entityId));
+		if (cached && !options.renew && cached.expiresAt - TOKEN_REFRESH_MARGIN_MS > Date.now()) {
+			return { accessToken: cached.token, entityId, expiresIn: Math.floor((cached.expiresAt - Date.now()) / 1000) };
+		}
 	}
 	const body: IDataObject = { grant_type: 'agent_token', client_id: config.clientId, response_type: 'token' };
 	if (entityId) body.entity_id = entityId;
@@ -211,31 +195,28 @@ export async function customerToken(
 		entityId: issuedFor,
 		expiresIn: Number(answer.expires_in) > 0 ? Number(answer.expires_in) : 28800,
 	};
-	remember(this, token);
+	remember(tokenKey(config.clientId, issuedFor), token);
 	return token;
 }
 
 /**
- * A Customer Chat API call as customer `entityId`. A token LiveChat no longer accepts (401) is
- * dropped from the cache and the call is made once more with a new one.
+ * A Customer Chat API call as customer `entityId`. When LiveChat refuses the token (401), a new one
+ * is requested and the call is made once more with it.
  */
 export async function customerApi(
-	this: StaticContext,
+	this: RequestContext,
 	entityId: string,
 	request: Omit<LiveChatRequest, 'api' | 'headers'>,
 ): Promise<IDataObject> {
 	for (let attempt = 1; ; attempt++) {
-		const token = await customerToken.call(this, entityId, request.itemIndex);
+		const token = await customerToken.call(this, entityId, request.itemIndex, { renew: attempt > 1 });
 		const response = await liveChatRequest.call(this, {
 			...request,
 			api: 'customer',
 			headers: { Authorization: `Bearer ${token.accessToken}` },
 			acceptStatuses: attempt === 1 ? [401, ...(request.acceptStatuses ?? [])] : request.acceptStatuses,
 		});
-		if (response.statusCode === 401 && attempt === 1) {
-			forgetCustomerToken(this, entityId);
-			continue;
-		}
+		if (response.statusCode === 401 && attempt === 1) continue;
 		const body = response.body;
 		return body && typeof body === 'object' ? (body as IDataObject) : {};
 	}
@@ -352,23 +333,34 @@ export async function uploadFile(
 
 // ------------------------------------------------------------------ chat properties
 
-const PROPERTIES_READY_KEY = 'chatPropertiesReady';
+/**
+ * Client IDs whose chat properties this process found registered and published: a pure cache like
+ * the customer tokens (not in static data, for the same reason). A process without it checks once
+ * with `list_properties`, which costs one call per Client ID and process instead of one per Start.
+ */
+const propertiesReady = new Set<string>();
+const PROPERTIES_READY_MAX = 100;
+
+/** For tests: forgets this process's customer tokens and checked Client IDs. */
+export function clearLiveChatCaches(): void {
+	customerTokens.clear();
+	propertiesReady.clear();
+}
 
 /**
  * Registers this package's chat properties in the namespace of the credential's Client ID when
  * they are missing, and publishes them (read, write) so that a personal access token, which acts
- * for no Client ID, may write them. Remembered per Client ID in the node's static data.
+ * for no Client ID, may write them. Checked once per Client ID in each process.
  * LiveChat applies configuration changes within 2 minutes ("Propagation delay").
  */
-export async function ensureChatProperties(this: StaticContext, itemIndex?: number): Promise<string[]> {
+export async function ensureChatProperties(this: RequestContext, itemIndex?: number): Promise<string[]> {
 	const config = await liveChatConfig(this);
 	if (!config.clientId) {
 		throw new NodeOperationError(this.getNode(), 'The LiveChat credential has no Client ID: it names the chat properties namespace', {
 			itemIndex,
 		});
 	}
-	const staticData = this.getWorkflowStaticData('node');
-	if (staticData[PROPERTIES_READY_KEY] === config.clientId) return [];
+	if (propertiesReady.has(config.clientId)) return [];
 	const listed = await liveChatApi.call(this, {
 		api: 'configuration',
 		action: 'list_properties',
@@ -408,6 +400,7 @@ export async function ensureChatProperties(this: StaticContext, itemIndex?: numb
 			});
 		}
 	}
-	staticData[PROPERTIES_READY_KEY] = config.clientId;
+	if (propertiesReady.size >= PROPERTIES_READY_MAX) propertiesReady.clear();
+	propertiesReady.add(config.clientId);
 	return registered;
 }

@@ -1,11 +1,11 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, Workflow } from 'n8n-workflow';
 
 import { LiveChatApi } from '../../../credentials/LiveChatApi.credentials';
 import { transcriptLine } from '../../../nodes/shared';
 import { LiveChat } from '../../../nodes/LiveChat/LiveChat.node';
-import { botApiVersion, liveChatErrorText } from '../../../nodes/LiveChat/transport';
+import { botApiVersion, clearLiveChatCaches, liveChatErrorText } from '../../../nodes/LiveChat/transport';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';
 
@@ -65,15 +65,30 @@ function rawBody(body: unknown): Buffer {
 	return /^([0-9a-f]{2})+$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'utf8');
 }
 
-/** Static data of a workflow whose properties are registered and that holds a fresh token for CUSTOMER. */
-function warmStaticData(expiresInMs = 8 * 3600 * 1000): IDataObject {
-	return {
-		chatPropertiesReady: CLIENT,
-		customerTokens: { [CUSTOMER]: { token: 'dal:cached-customer-token', expiresAt: Date.now() + expiresInMs } },
-	};
+/** LiveChat finds this package's chat properties registered and published: nothing to register. */
+function propertiesReady() {
+	const published = { type: 'string', public_access: ['read', 'write'] };
+	livechat()
+		.post(path('configuration', 'list_properties'), { owner_client_id: CLIENT })
+		.reply(200, { external_id: published, external_platform: published, customer_external_id: published });
+}
+
+/** The accounts server issues `token` for CUSTOMER (8 hours), once. */
+function tokenGranted(token = 'dal:cached-customer-token', expiresIn = 28800) {
+	nock(ACCOUNTS, { reqheaders: { authorization: BASIC } })
+		.post('/v2/customer/token', {
+			grant_type: 'agent_token',
+			client_id: CLIENT,
+			response_type: 'token',
+			entity_id: CUSTOMER,
+			organization_id: ORG,
+		})
+		.reply(200, { access_token: token, entity_id: CUSTOMER, expires_in: expiresIn, token_type: 'Bearer' });
 }
 
 useNock();
+// Customer tokens and checked Client IDs are cached in the process: each test starts without them.
+beforeEach(() => clearLiveChatCaches());
 
 describe('LiveChat API credential', () => {
 	const type = new LiveChatApi();
@@ -231,9 +246,7 @@ describe('Chat → Start', () => {
 			externalPlatform: 'landbot',
 			customerExternalId: 'landbot-473548616',
 		});
-		// The new customer's token is kept for "Send Message as Customer"; properties are not checked again.
-		expect(staticData.chatPropertiesReady).toBe(CLIENT);
-		expect((staticData.customerTokens as IDataObject)[CUSTOMER]).toMatchObject({ token: 'dal:new-customer-token' });
+		expect(staticData).toEqual({});
 	});
 
 	it('resumes the returning customer\'s inactive chat with the same identity (no new customer)', async () => {
@@ -254,10 +267,12 @@ describe('Chat → Start', () => {
 		livechat()
 			.post(path('agent', 'transfer_chat'), { id: 'OLDCHAT001', target: { type: 'group', ids: [19] }, ignore_agents_availability: false })
 			.reply(200, {});
-		const out = await run(
-			{ ...start, initialMessages: '[]', options: { openingMessage: 'Back again', allowQueue: false, continuous: true } },
-			{ staticData: warmStaticData() },
-		);
+		propertiesReady();
+		const out = await run({
+			...start,
+			initialMessages: '[]',
+			options: { openingMessage: 'Back again', allowQueue: false, continuous: true },
+		});
 		expect(bodies).toEqual([
 			{
 				chat: {
@@ -292,10 +307,11 @@ describe('Chat → Start', () => {
 				],
 			});
 		livechat().post(path('agent', 'update_chat_properties'), { id: CHAT, properties: { [CLIENT]: ours } }).reply(200, {});
-		const out = await run(start, { staticData: warmStaticData() });
+		propertiesReady();
+		const out = await run(start);
 		expect(out[0].json).toMatchObject({ chatId: CHAT, threadId: THREAD, alreadyActive: true, routedToGroup: false, customerId: CUSTOMER });
 
-		// Same IDs already: nothing to write.
+		// Same IDs already: nothing to write. The properties were checked by this process already.
 		livechat()
 			.post(path('agent', 'list_chats'), lookup)
 			.reply(200, {
@@ -303,7 +319,7 @@ describe('Chat → Start', () => {
 					{ id: CHAT, users: [{ id: CUSTOMER, type: 'customer' }], last_thread_summary: { id: THREAD, active: true }, properties: { [CLIENT]: ours } },
 				],
 			});
-		expect((await run(start, { staticData: warmStaticData() }))[0].json.alreadyActive).toBe(true);
+		expect((await run(start))[0].json.alreadyActive).toBe(true);
 	});
 
 	it('goes on when another workflow registered a chat property a moment earlier (409)', async () => {
@@ -352,18 +368,16 @@ describe('Chat → Start', () => {
 			})
 			.reply(200, { chat_id: CHAT, thread_id: THREAD });
 		livechat().post(path('agent', 'transfer_chat')).reply(200, {});
-		const out = await run(
-			{
-				resource: 'chat',
-				operation: 'start',
-				groupId: '2',
-				externalId: 'conv-9',
-				customerBy: 'customerId',
-				customerId: CUSTOMER,
-				options: { chatProperties: JSON.stringify({ routing: { pinned: true }, [CLIENT]: { note: 'x' } }) },
-			},
-			{ staticData: warmStaticData() },
-		);
+		propertiesReady();
+		const out = await run({
+			resource: 'chat',
+			operation: 'start',
+			groupId: '2',
+			externalId: 'conv-9',
+			customerBy: 'customerId',
+			customerId: CUSTOMER,
+			options: { chatProperties: JSON.stringify({ routing: { pinned: true }, [CLIENT]: { note: 'x' } }) },
+		});
 		expect(out[0].json).toMatchObject({ chatId: CHAT, customerId: CUSTOMER, customerCreated: false, externalId: 'conv-9' });
 	});
 
@@ -376,10 +390,15 @@ describe('Chat → Start', () => {
 		livechat()
 			.post(path('agent', 'start_chat'))
 			.reply(400, { error: { type: 'validation', message: `Property ${CLIENT}.external_id is not registered` } });
-		const error = await run(
-			{ resource: 'chat', operation: 'start', groupId: '19', externalId: '1', customerBy: 'none', options: { routeToGroup: false } },
-			{ staticData: warmStaticData() },
-		).catch((e) => e);
+		propertiesReady();
+		const error = await run({
+			resource: 'chat',
+			operation: 'start',
+			groupId: '19',
+			externalId: '1',
+			customerBy: 'none',
+			options: { routeToGroup: false },
+		}).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toBe(
 			`LiveChat refused "start chat" (400): Property ${CLIENT}.external_id is not registered (validation)`,
@@ -400,22 +419,13 @@ describe('Chat → Send Message', () => {
 	};
 
 	it('writes as the customer through the Customer Chat API, with a token kept per customer', async () => {
-		nock(ACCOUNTS, { reqheaders: { authorization: BASIC } })
-			.post('/v2/customer/token', {
-				grant_type: 'agent_token',
-				client_id: CLIENT,
-				response_type: 'token',
-				entity_id: CUSTOMER,
-				organization_id: ORG,
-			})
-			.reply(200, { access_token: 'dal:customer-token-1', entity_id: CUSTOMER, expires_in: 28800 });
+		tokenGranted('dal:customer-token-1');
 		const bodies: IDataObject[] = [];
 		livechat('Bearer dal:customer-token-1')
 			.post(customerPath('send_event'), capture(bodies))
 			.times(2)
 			.reply(200, { event_id: `${THREAD}_4` });
-		const staticData: IDataObject = {};
-		const out = await run(sendText, { staticData });
+		const out = await run(sendText);
 		expect(bodies[0]).toEqual({
 			chat_id: CHAT,
 			event: { type: 'message', text: 'It never arrived', visibility: 'all', custom_id: CUSTOM_ID },
@@ -431,12 +441,9 @@ describe('Chat → Send Message', () => {
 			eventType: 'message',
 			customerId: CUSTOMER,
 		});
-		const cached = (staticData.customerTokens as Record<string, IDataObject>)[CUSTOMER];
-		expect(cached.token).toBe('dal:customer-token-1');
-		expect(Number(cached.expiresAt) - Date.now()).toBeGreaterThan(7.9 * 3600 * 1000);
 
-		// The second message reuses the token: no new grant.
-		await run(sendText, { staticData });
+		// The second message reuses the token: no new grant (nock would refuse a second one).
+		await run(sendText);
 		expect(bodies).toHaveLength(2);
 		expect((bodies[1].event as IDataObject).custom_id).not.toBe((bodies[0].event as IDataObject).custom_id);
 	});
@@ -445,32 +452,13 @@ describe('Chat → Send Message', () => {
 		livechat()
 			.post(path('agent', 'get_chat'), { chat_id: CHAT })
 			.reply(200, { id: CHAT, users: [{ id: 'smith@example.com', type: 'agent' }, { id: CUSTOMER, type: 'customer' }] });
+		tokenGranted();
 		livechat('Bearer dal:cached-customer-token').post(customerPath('send_event')).reply(200, { event_id: 'e1' });
-		const out = await run({ ...sendText, customerId: '' }, { staticData: warmStaticData() });
+		const out = await run({ ...sendText, customerId: '' });
 		expect(out[0].json.customerId).toBe(CUSTOMER);
 
 		livechat().post(path('agent', 'get_chat')).reply(200, { id: CHAT, users: [{ id: 'smith@example.com', type: 'agent' }] });
 		await expect(run({ ...sendText, customerId: '' })).rejects.toThrow(/has no customer to write as/);
-	});
-
-	it('renews a token ten minutes before it expires, and once more when LiveChat refuses it', async () => {
-		const grant = () =>
-			nock(ACCOUNTS).post('/v2/customer/token', (body) => body.entity_id === CUSTOMER);
-		grant().reply(200, { access_token: 'dal:renewed', entity_id: CUSTOMER, expires_in: 28800 });
-		livechat('Bearer dal:renewed').post(customerPath('send_event')).reply(200, { event_id: 'e2' });
-		const nearlyExpired = warmStaticData(5 * 60 * 1000);
-		await run(sendText, { staticData: nearlyExpired });
-		expect((nearlyExpired.customerTokens as Record<string, IDataObject>)[CUSTOMER].token).toBe('dal:renewed');
-
-		livechat('Bearer dal:cached-customer-token')
-			.post(customerPath('send_event'))
-			.reply(401, { error: { type: 'authentication', message: 'Invalid access token' } });
-		grant().reply(200, { access_token: 'dal:fresh', entity_id: CUSTOMER, expires_in: 28800 });
-		livechat('Bearer dal:fresh').post(customerPath('send_event')).reply(200, { event_id: 'e3' });
-		const revoked = warmStaticData();
-		const out = await run(sendText, { staticData: revoked });
-		expect(out[0].json.eventId).toBe('e3');
-		expect((revoked.customerTokens as Record<string, IDataObject>)[CUSTOMER].token).toBe('dal:fresh');
 	});
 
 	it('finds the chat by external ID (active chats first) and writes as the credential\'s agent', async () => {
@@ -567,6 +555,7 @@ describe('Chat → Send Message', () => {
 
 	it('uploads a customer\'s file with the customer\'s token and sends the caption after it', async () => {
 		nock('https://files.example.com').get('/docs/invoice.pdf').reply(200, Buffer.from('%PDF-1.4'), { 'Content-Type': 'application/pdf' });
+		tokenGranted();
 		let disposition = '';
 		livechat('Bearer dal:cached-customer-token')
 			.post(customerPath('upload_file'), (body: string) => {
@@ -576,16 +565,13 @@ describe('Chat → Send Message', () => {
 			.reply(200, { url: 'https://cdn.livechat-files.com/api/file/lc/att/2/Invoice.pdf' });
 		const bodies: IDataObject[] = [];
 		livechat('Bearer dal:cached-customer-token').post(customerPath('send_event'), capture(bodies)).times(2).reply(200, { event_id: 'e8' });
-		const out = await run(
-			{
-				...sendText,
-				messageType: 'file',
-				url: 'https://files.example.com/docs/invoice.pdf',
-				caption: 'The invoice',
-				options: { fileName: 'Invoice.pdf' },
-			},
-			{ staticData: warmStaticData() },
-		);
+		const out = await run({
+			...sendText,
+			messageType: 'file',
+			url: 'https://files.example.com/docs/invoice.pdf',
+			caption: 'The invoice',
+			options: { fileName: 'Invoice.pdf' },
+		});
 		expect(disposition).toContain('Content-Disposition: form-data; name="file"; filename="Invoice.pdf"');
 		expect(disposition).toContain('Content-Type: application/pdf');
 		expect(disposition).toContain('%PDF-1.4');
@@ -614,10 +600,11 @@ describe('Chat → Send Message', () => {
 		]);
 
 		// Customers cannot send cards: their image link goes as text.
+		tokenGranted();
 		livechat('Bearer dal:cached-customer-token')
 			.post(customerPath('send_event'), (body) => body.event.type === 'message' && body.event.text === 'Look\nhttps://files.example.com/a/label.png')
 			.reply(200, { event_id: 'e10' });
-		await run({ ...sendText, messageType: 'image', url: link.url, caption: 'Look', options: { upload: false } }, { staticData: warmStaticData() });
+		await run({ ...sendText, messageType: 'image', url: link.url, caption: 'Look', options: { upload: false } });
 	});
 
 	it('refuses empty texts, non-http URLs and files over 10 MB', async () => {
@@ -628,10 +615,9 @@ describe('Chat → Send Message', () => {
 		await expect(run({ ...sendText, chatId: '' })).rejects.toThrow(/"Chat ID" is empty/);
 
 		nock('https://files.example.com').get('/big.bin').reply(200, Buffer.alloc(10 * 1024 * 1024 + 1));
-		const big = await run(
-			{ ...sendText, sendAs: 'agent', messageType: 'file', url: 'https://files.example.com/big.bin' },
-			{ staticData: warmStaticData() },
-		).catch((e) => e);
+		const big = await run({ ...sendText, sendAs: 'agent', messageType: 'file', url: 'https://files.example.com/big.bin' }).catch(
+			(e) => e,
+		);
 		expect(big.message).toMatch(/LiveChat accepts files up to 10 MB/);
 	});
 
@@ -650,6 +636,107 @@ describe('Chat → Send Message', () => {
 			error: 'LiveChat refused "send message" (400): Chat is inactive (chat_inactive)',
 			details: { httpCode: '400' },
 		});
+	});
+});
+
+describe('Customer tokens and chat properties: cached in the process, never in static data', () => {
+	const send = {
+		resource: 'chat',
+		operation: 'sendMessage',
+		chatBy: 'chatId',
+		chatId: CHAT,
+		sendAs: 'customer',
+		customerId: CUSTOMER,
+		messageType: 'text',
+		text: 'Still there?',
+	};
+	const sent = (token: string, times = 1) =>
+		livechat(`Bearer ${token}`).post(customerPath('send_event')).times(times).reply(200, { event_id: 'e1' });
+
+	let now = Date.parse('2025-06-02T08:00:00.000Z');
+	beforeEach(() => jest.spyOn(Date, 'now').mockImplementation(() => now));
+	afterEach(() => jest.restoreAllMocks());
+
+	it('reuses a customer\'s token until ten minutes before it expires, then asks for a new one', async () => {
+		tokenGranted('dal:first', 28800);
+		sent('dal:first', 2);
+		await run(send);
+		now += 28800 * 1000 - 10 * 60 * 1000 - 1000; // 7 h 49 min 59 s later: still the same token
+		await run(send);
+
+		now += 1000; // 10 minutes before it expires: renewed
+		tokenGranted('dal:second', 28800);
+		sent('dal:second', 2);
+		await run(send);
+		await run(send);
+	});
+
+	it('renews a token LiveChat refuses (401) and sends once more; a second refusal is reported', async () => {
+		tokenGranted('dal:revoked');
+		livechat('Bearer dal:revoked')
+			.post(customerPath('send_event'))
+			.reply(401, { error: { type: 'authentication', message: 'Invalid access token' } });
+		tokenGranted('dal:fresh');
+		sent('dal:fresh', 2);
+		expect((await run(send))[0].json.eventId).toBe('e1');
+		await run(send); // the renewed token is the one kept
+
+		now += 8 * 3600 * 1000;
+		tokenGranted('dal:a');
+		tokenGranted('dal:b');
+		for (const token of ['dal:a', 'dal:b']) {
+			livechat(`Bearer ${token}`)
+				.post(customerPath('send_event'))
+				.reply(401, { error: { type: 'authentication', message: 'Invalid access token' } });
+		}
+		const error = await run(send).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('LiveChat refused "send message" (401): Invalid access token (authentication)');
+	});
+
+	it('keeps tokens per customer and per Client ID, at most 200, the oldest evicted first', async () => {
+		const granted: string[] = [];
+		nock(ACCOUNTS)
+			.post('/v2/customer/token')
+			.times(203)
+			.reply(200, (_uri, body) => {
+				const { entity_id: entityId, client_id: clientId } = body as IDataObject;
+				granted.push(`${clientId as string}/${entityId as string}`);
+				return { access_token: `dal:${entityId as string}`, entity_id: entityId, expires_in: 28800 };
+			});
+		nock(API).post(customerPath('send_event')).times(204).reply(200, { event_id: 'e1' });
+		const customers = Array.from({ length: 201 }, (_, i) => `customer-${i}`);
+		for (const customerId of customers) await run({ ...send, customerId });
+		expect(granted).toHaveLength(201);
+
+		await run({ ...send, customerId: customers[1] }); // still cached
+		await run({ ...send, customerId: customers[0] }); // evicted by the 201st: asked again
+		await run({ ...send, customerId: customers[1] }, { credentials: { clientId: 'another-app' } }); // another app's token
+		expect(granted.slice(201)).toEqual([`${CLIENT}/customer-0`, 'another-app/customer-1']);
+	});
+
+	it('Start and Send Message leave the workflow\'s static data untouched', async () => {
+		const getStaticData = jest.spyOn(Workflow.prototype, 'getStaticData');
+		livechat().post(path('configuration', 'list_properties')).reply(200, {});
+		livechat().post(path('configuration', 'register_property')).times(3).reply(200);
+		livechat().post(path('configuration', 'publish_property')).times(3).reply(200);
+		nock(ACCOUNTS)
+			.post('/v2/customer/token', (body) => body.entity_id === undefined)
+			.reply(200, { access_token: 'dal:new', entity_id: CUSTOMER, expires_in: 28800 });
+		livechat().post(path('agent', 'start_chat')).times(2).reply(200, { chat_id: CHAT, thread_id: THREAD });
+		sent('dal:new', 2);
+
+		const staticData: IDataObject = {};
+		const start = { resource: 'chat', operation: 'start', groupId: '19', externalId: 'conv-1', options: { routeToGroup: false } };
+		livechat().post(path('agent', 'list_chats')).reply(200, { chats_summary: [] });
+		await run({ ...start, customerBy: 'externalId', customerExternalId: 'c-1' }, { staticData });
+		await run(send, { staticData });
+		await run(send, { staticData });
+		// The properties were checked once in this process: no list_properties for the second Start.
+		await run({ ...start, customerBy: 'none' }, { staticData });
+
+		expect(staticData).toEqual({});
+		expect(getStaticData).not.toHaveBeenCalled();
 	});
 });
 

@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { LiveChatApi } from '../../../credentials/LiveChatApi.credentials';
 import { LiveChatTrigger } from '../../../nodes/LiveChat/LiveChatTrigger.node';
 import { roleOfUserId } from '../../../nodes/LiveChat/trigger/delivery';
+import { clearLiveChatCaches } from '../../../nodes/LiveChat/transport';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';
 import chatDeactivated from '../../fixtures/livechat/chat-deactivated.json';
@@ -99,6 +100,8 @@ function hook(method: 'checkExists' | 'create' | 'delete', staticData: IDataObje
 const ACK = { webhookResponse: { received: true } };
 
 useNock();
+// The chat properties check is remembered in the process: each test starts without it.
+beforeEach(() => clearLiveChatCaches());
 
 describe('LiveChat Trigger: publishing registers webhooks, unpublishing unregisters them', () => {
 	it('create registers the properties, one webhook per event with a fresh secret and chat properties, then enables license webhooks', async () => {
@@ -145,7 +148,6 @@ describe('LiveChat Trigger: publishing registers webhooks, unpublishing unregist
 		]);
 		expect(registered[0].secret_key).not.toBe(registered[1].secret_key);
 		expect(staticData).toEqual({
-			chatPropertiesReady: CLIENT,
 			webhooks: [
 				{ id: 'wh-incoming_event', action: 'incoming_event', secret: registered[0].secret_key },
 				{ id: 'wh-chat_deactivated', action: 'chat_deactivated', secret: registered[1].secret_key },
@@ -174,7 +176,11 @@ describe('LiveChat Trigger: publishing registers webhooks, unpublishing unregist
 	});
 
 	it('create keeps what it registered when LiveChat refuses one (limit of 3 per action), so delete can remove it', async () => {
-		const staticData: IDataObject = { chatPropertiesReady: CLIENT };
+		const staticData: IDataObject = {};
+		const published = { type: 'string', public_access: ['read', 'write'] };
+		livechat()
+			.post(configuration('list_properties'))
+			.reply(200, { external_id: published, external_platform: published, customer_external_id: published });
 		livechat().post(configuration('register_webhook')).reply(200, { id: 'wh-1' });
 		livechat()
 			.post(configuration('register_webhook'))
@@ -184,7 +190,7 @@ describe('LiveChat Trigger: publishing registers webhooks, unpublishing unregist
 		);
 		expect((staticData.webhooks as IDataObject[]).map((entry) => entry.id)).toEqual(['wh-1']);
 
-		await expect(hook('create', { chatPropertiesReady: CLIENT }, [])).rejects.toThrow(/Choose at least one of "Events"/);
+		await expect(hook('create', {}, [])).rejects.toThrow(/Choose at least one of "Events"/);
 	});
 
 	it('checkExists is true when every chosen event has a webhook for this URL whose secret we hold', async () => {

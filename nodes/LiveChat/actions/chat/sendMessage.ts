@@ -24,7 +24,7 @@ const properties: INodeProperties[] = [
 				name: 'Customer',
 				value: 'customer',
 				description:
-					'The chat\'s customer, through the Customer Chat API, e.g. to relay what the user writes to the bot. Customer tokens (valid 8 hours) are kept per customer in this workflow\'s static data and renewed before they expire.',
+					'The chat\'s customer, through the Customer Chat API, e.g. to relay what the user writes to the bot. Customer tokens (valid 8 hours) are cached per customer in the n8n process and renewed before they expire; a process without one asks LiveChat for a new one.',
 			},
 			{
 				name: 'Agent',
