@@ -217,6 +217,17 @@ describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 w
 				const tiledesk = tiledeskDeliveries().some((d) => d.body.payload._id === a._id);
 				return landbot && tiledesk;
 			});
+			// The trigger answers before n8n writes its duplicate window to the database (a few ms later,
+			// more on a loaded machine); a delivery to the same trigger inside that gap would load the
+			// window without this message and save it back so (last write wins: see the README's limits).
+			await waitUntil(`n8n to save the duplicate windows of round ${i}`, async () => {
+				const saved = await Promise.all([
+					storedWindow(t.landbotToTiledesk, 'Customer message in a handoff'),
+					storedWindow(t.timeoutReassign, 'Handoff interrupted'),
+					storedWindow(t.tiledeskToLandbot, 'Agent message'),
+				]);
+				return saved[0].includes(c.uuid) && saved[1].includes(c.uuid) && saved[2].includes(`message:${a._id}`);
+			});
 		}
 		await waitUntil(
 			'every message on the other side',
