@@ -15,11 +15,9 @@ import {
 	carriesLiveChatMarker,
 	chatCustomer,
 	chatEvents,
-	landbotCredentialFor,
 	liveChatCredential,
 	liveChatView,
 	startLandbotAndLiveChat,
-	waitForLandbotHook,
 	waitForLiveChatTrigger,
 } from './lib/livechat';
 import { N8nInstance, packPackage, request } from './lib/n8n';
@@ -28,8 +26,10 @@ import {
 	LANDBOT_AGENT_ID,
 	executionCount,
 	headerSecretCredential,
+	landbotCredential,
 	landbotView,
 	sleep,
+	waitForLandbotTrigger,
 	waitUntil,
 } from './lib/relay';
 import { PLACEHOLDERS, TEMPLATE_CREDENTIALS, type Template, loadTemplate, webhookPath } from './lib/templates';
@@ -67,15 +67,15 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 
 		n8n = await N8nInstance.start({
 			tarball: await packPackage(),
-			credentials: [landbotCredentialFor(p.landbot), liveChatCredential(p), block.credential],
+			credentials: [landbotCredential(p), liveChatCredential(p), block.credential],
 			workflows: [t.handoffStart, t.landbotToLiveChat, t.liveChatToLandbot, t.timeoutReassign, t.handback],
 			// One production execution at a time, started in arrival order (see the templates' notes).
 			env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1' },
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(t.handoffStart, LIVECHAT_NODES.handoffRequested)),
-			waitForLandbotHook(n8n, p.landbot, webhookPath(t.landbotToLiveChat, LIVECHAT_NODES.customerMessage)),
-			waitForLandbotHook(n8n, p.landbot, webhookPath(t.timeoutReassign, LIVECHAT_NODES.handoffInterrupted)),
+			waitForLandbotTrigger(n8n, p, webhookPath(t.landbotToLiveChat, LIVECHAT_NODES.customerMessage)),
+			waitForLandbotTrigger(n8n, p, webhookPath(t.timeoutReassign, LIVECHAT_NODES.handoffInterrupted)),
 			waitForLiveChatTrigger(n8n, p, webhookPath(t.liveChatToLandbot, LIVECHAT_NODES.agentMessage), ['incoming_event']),
 			waitForLiveChatTrigger(n8n, p, webhookPath(t.handback, LIVECHAT_NODES.chatEnded), ['chat_deactivated', 'chat_transferred']),
 		]);

@@ -4,13 +4,11 @@
  * 7–11 expect, waiting until a published LiveChat Trigger is really live at the simulator, and
  * readers of what the LiveChat agent sees.
  */
-import { LandbotSimulator, LiveChatSimulator } from '../../fakes';
-import type { LandbotSimulatorOptions, LiveChatEvent } from '../../fakes';
+import { LiveChatSimulator } from '../../fakes';
+import type { LandbotSimulator, LandbotSimulatorOptions, LiveChatEvent } from '../../fakes';
 import type { N8nInstance } from './n8n';
 import { request } from './n8n';
-import type { Platforms } from './relay';
-import { LANDBOT_AGENT_ID, LANDBOT_TOKEN, waitForLandbotTrigger, waitUntil } from './relay';
-import { TEMPLATE_CREDENTIALS } from './templates';
+import { startLandbot, waitUntil } from './relay';
 
 /** Templates 7–11: the Landbot ↔ LiveChat pairing. */
 export const LIVECHAT_TEMPLATE_FILES = {
@@ -104,12 +102,7 @@ export async function startLandbotAndLiveChat(opts: {
 	landbot?: LandbotSimulatorOptions;
 	livechatPort?: number;
 }): Promise<LandbotLiveChatPlatforms> {
-	const landbot = await new LandbotSimulator({
-		timeScale: opts.timeScale,
-		tokens: { [LANDBOT_TOKEN]: LANDBOT_AGENT_ID },
-		agents: [{ id: LANDBOT_AGENT_ID, name: 'Lena Landbot-Agent' }],
-		...opts.landbot,
-	}).start();
+	const landbot = await startLandbot(opts.timeScale, opts.landbot);
 	const side = await startLiveChat({ timeScale: opts.timeScale, port: opts.livechatPort }).catch(async (error) => {
 		await landbot.stop();
 		throw error;
@@ -123,17 +116,6 @@ export async function startLandbotAndLiveChat(opts: {
 			await Promise.all([landbot.stop(), side.livechat.stop()]);
 		},
 	};
-}
-
-/** The Landbot credential of the templates, for a Landbot simulator started with `LANDBOT_TOKEN`. */
-export function landbotCredentialFor(landbot: LandbotSimulator) {
-	const { id, name, type } = TEMPLATE_CREDENTIALS.landbot;
-	return { id, name, type, data: { apiToken: LANDBOT_TOKEN, agentId: String(LANDBOT_AGENT_ID), baseUrl: landbot.baseUrl } };
-}
-
-/** waitForLandbotTrigger of relay.ts, which reads nothing of the platforms but the Landbot simulator. */
-export function waitForLandbotHook(n8n: N8nInstance, landbot: LandbotSimulator, webhookPath: string): Promise<void> {
-	return waitForLandbotTrigger(n8n, { landbot } as Platforms, webhookPath);
 }
 
 // ---------------------------------------------------------------- triggers live at the simulator

@@ -61,17 +61,22 @@ export async function startTiledesk(opts: { timeScale: number; port?: number }):
 	return { tiledesk, projectId: project._id, agentId, sharedSecret };
 }
 
+/** A Landbot simulator whose API token `LANDBOT_TOKEN` belongs to the demo agent `LANDBOT_AGENT_ID`. */
+export async function startLandbot(timeScale: number, options: LandbotSimulatorOptions = {}): Promise<LandbotSimulator> {
+	return await new LandbotSimulator({
+		timeScale,
+		tokens: { [LANDBOT_TOKEN]: LANDBOT_AGENT_ID },
+		agents: [{ id: LANDBOT_AGENT_ID, name: 'Lena Landbot-Agent' }],
+		...options,
+	}).start();
+}
+
 export async function startPlatforms(opts: {
 	timeScale: number;
 	landbot?: LandbotSimulatorOptions;
 	tiledeskPort?: number;
 }): Promise<Platforms> {
-	const landbot = await new LandbotSimulator({
-		timeScale: opts.timeScale,
-		tokens: { [LANDBOT_TOKEN]: LANDBOT_AGENT_ID },
-		agents: [{ id: LANDBOT_AGENT_ID, name: 'Lena Landbot-Agent' }],
-		...opts.landbot,
-	}).start();
+	const landbot = await startLandbot(opts.timeScale, opts.landbot);
 	const side = await startTiledesk({ timeScale: opts.timeScale, port: opts.tiledeskPort }).catch(async (error) => {
 		await landbot.stop();
 		throw error;
@@ -89,7 +94,7 @@ export async function startPlatforms(opts: {
 
 // ---------------------------------------------------------------- credentials
 
-export function landbotCredential(p: Platforms) {
+export function landbotCredential(p: { landbot: LandbotSimulator }) {
 	const { id, name, type } = TEMPLATE_CREDENTIALS.landbot;
 	return { id, name, type, data: { apiToken: LANDBOT_TOKEN, agentId: String(LANDBOT_AGENT_ID), baseUrl: p.landbot.baseUrl } };
 }
@@ -127,7 +132,11 @@ export function headerSecretCredential(which: { id: string; name: string; type: 
  * saves the token in static data: only then can a delivery be verified). The probe is an empty
  * delivery `{"messages": []}`, which starts no execution.
  */
-export async function waitForLandbotTrigger(n8n: N8nInstance, p: Platforms, webhookPath: string): Promise<void> {
+export async function waitForLandbotTrigger(
+	n8n: N8nInstance,
+	p: { landbot: LandbotSimulator },
+	webhookPath: string,
+): Promise<void> {
 	const url = n8n.webhookUrl(webhookPath);
 	await n8n.waitForWebhook(webhookPath);
 	const hook = await waitUntil(`Landbot message hook for ${url}`, () => p.landbot.listHooks().find((h) => h.url === url), {
