@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 		credentials: [landbotCredential(p), tiledeskCredential(p), liveChatCredential(lc), block.credential],
 		workflows: [...Object.values(templates), ...Object.values(lcTemplates)],
 		// One production execution at a time keeps a burst of messages in order (see the templates' notes).
-		env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1', N8N_LOG_LEVEL: 'info' },
+		env: { N8N_LOG_LEVEL: 'info' },
 	});
 	await Promise.all([
 		n8n.waitForWebhook(webhookPath(templates.handoffStart, 'Handoff requested')),

@@ -1,3 +1,5 @@
+import { randomUUID } from 'crypto';
+
 import type {
 	IDataObject,
 	IHookFunctions,
@@ -9,7 +11,17 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { acknowledgeOnly, rejectBadRequest, rejectUnauthorized, secretsMatch } from '../shared';
+import {
+	acknowledgeOnly,
+	deliveryOf,
+	deliveryOptionFields,
+	deliveryOptions,
+	rejectBadRequest,
+	rejectUnauthorized,
+	relayInOrder,
+	RELAY_RESPONSE,
+	secretsMatch,
+} from '../shared';
 import { BOTPRESS_CREDENTIAL } from './transport';
 import type { IdSource } from './trigger/delivery';
 import {
@@ -50,6 +62,11 @@ function answer(context: IWebhookFunctions, body: IDataObject, items?: INodeExec
 	return items ? { noWebhookResponse: true, workflowData: [items] } : { noWebhookResponse: true };
 }
 
+/** Botpress's calls carry no id and no time: ordered as they arrive, nothing to de-duplicate on. */
+function botpressDelivery(options: IDataObject) {
+	return { ...deliveryOptions(options, 0), dropDuplicates: false };
+}
+
 function notFound(context: IWebhookFunctions, path: string): IWebhookResponseData {
 	context.getResponseObject().status(404).json({ error: 'Not Found', reason: `no Botpress HITL endpoint at ${path}` }).end();
 	return { noWebhookResponse: true };
@@ -77,8 +94,8 @@ export class BotpressHitlTrigger implements INodeType {
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'ping' },
 			{ name: 'default', httpMethod: 'POST', responseMode: CREATE_RESPONSE_MODE, path: 'createRemoteUser' },
 			{ name: 'default', httpMethod: 'POST', responseMode: CREATE_RESPONSE_MODE, path: 'createRemoteConversation' },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'botSendsMessage' },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'closeRemoteTicket' },
+			{ name: 'default', httpMethod: 'POST', ...RELAY_RESPONSE, path: 'botSendsMessage' },
+			{ name: 'default', httpMethod: 'POST', ...RELAY_RESPONSE, path: 'closeRemoteTicket' },
 		],
 		properties: [
 			{
@@ -169,6 +186,7 @@ export class BotpressHitlTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					...deliveryOptionFields,
 					{
 						displayName: 'Tiledesk Project ID',
 						name: 'tiledeskProjectId',
@@ -253,14 +271,15 @@ export class BotpressHitlTrigger implements INodeType {
 			case 'botSendsMessage': {
 				const authors = this.getNodeParameter('messageAuthors', ['customer', 'bot']) as string[];
 				const event = messageEvent(call, body);
-				const wanted = events.includes('message') && authors.includes(event.author.role);
-				return answer(this, { received: true }, wanted ? [{ json: event }] : undefined);
+				if (!(events.includes('message') && authors.includes(event.author.role))) return answer(this, { received: true });
+				return await relayInOrder(this, deliveryOf(randomUUID(), [{ json: event }]), botpressDelivery(options));
 			}
 			case 'closeRemoteTicket': {
 				const remoteConversationId = takeTicket(staticData, call.botpressConversationId);
 				const wanted = events.includes('conversationClosed');
+				if (!wanted) return answer(this, { received: true });
 				const items = [{ json: conversationClosedEvent(call, body, remoteConversationId) }];
-				return answer(this, { received: true }, wanted ? items : undefined);
+				return await relayInOrder(this, deliveryOf(randomUUID(), items), botpressDelivery(options));
 			}
 		}
 	}

@@ -11,12 +11,15 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import {
 	acknowledgeOnly,
 	credentialFromAuthorization,
+	deliveryOf,
+	deliveryOptionFields,
+	deliveryOptions,
 	generateSecret,
 	rejectBadRequest,
 	rejectUnauthorized,
+	relayInOrder,
+	RELAY_RESPONSE,
 	secretsMatch,
-	seenRecently,
-	startWorkflow,
 } from '../shared';
 import { channelIdField } from './actions/common';
 import { getChannels } from './methods/loadOptions';
@@ -26,6 +29,9 @@ import { authorRole, deliveryId, handoffValue, normalizeMessage, parseDelivery, 
 
 /** Landbot fires MessageHooks only for web and WhatsApp channels (reference/landbot.md). */
 const CHANNEL_TYPES_WITH_HOOKS = ['landbot', 'whatsapp'];
+
+/** Landbot retries a failed delivery for a couple of minutes (5, 10, 15, 20, 25 s…); ids are kept an hour. */
+const LANDBOT_RETRY_HORIZON_MS = 60 * 60 * 1000;
 
 type ConversationFilter = 'any' | 'inHandoff' | 'notInHandoff' | 'assignedToAny' | 'assignedToMe' | 'unassigned';
 
@@ -47,7 +53,7 @@ export class LandbotTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: 'onReceived',
+				...RELAY_RESPONSE,
 				path: 'webhook',
 			},
 		],
@@ -153,8 +159,9 @@ export class LandbotTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to ignore a message Landbot delivers again (it retries when an answer is slow or lost)',
+							'Whether to ignore a message Landbot delivers again (it retries when an answer is slow, failed or lost)',
 					},
+					...deliveryOptionFields,
 					{
 						displayName: 'Handoff Field',
 						name: 'handoffField',
@@ -279,7 +286,6 @@ export class LandbotTrigger implements INodeType {
 		const conversations = this.getNodeParameter('conversations', 'any') as ConversationFilter;
 		const messageTypes = this.getNodeParameter('messageTypes', []) as string[];
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const dropDuplicates = options.dropDuplicates !== false;
 		const handoffField = String(options.handoffField || 'handoff_conversation');
 		const myAgentId =
 			conversations === 'assignedToMe'
@@ -307,8 +313,6 @@ export class LandbotTrigger implements INodeType {
 
 		const items = [];
 		for (const message of parsed.messages) {
-			if (dropDuplicates && seenRecently(staticData, 'recentDeliveries', deliveryId(message))) continue;
-
 			const agentId = message.customer.agent_id;
 			const interrupted =
 				handoffValue(message, handoffField) !== null &&
@@ -327,6 +331,7 @@ export class LandbotTrigger implements INodeType {
 		}
 
 		if (items.length === 0) return acknowledgeOnly();
-		return startWorkflow(this, items);
+		const key = parsed.messages.map(deliveryId).join(',');
+		return await relayInOrder(this, deliveryOf(key, items), deliveryOptions(options, LANDBOT_RETRY_HORIZON_MS));
 	}
 }

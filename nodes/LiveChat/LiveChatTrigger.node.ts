@@ -10,13 +10,16 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import {
 	acknowledgeOnly,
+	deliveryOf,
+	deliveryOptionFields,
+	deliveryOptions,
+	relayInOrder,
+	RELAY_RESPONSE,
 	generateSecret,
 	rejectBadRequest,
 	rejectUnauthorized,
 	matchesAnySecret,
 	registrationsComplete,
-	seenRecently,
-	startWorkflow,
 	storedRegistrations,
 } from '../shared';
 import { ensureChatProperties, LIVECHAT_CREDENTIAL, liveChatApi, liveChatConfig, liveChatRequest } from './transport';
@@ -40,10 +43,11 @@ interface StoredWebhook {
 	secret: string;
 }
 
-/** LiveChat retries a delivery up to 10 times within 6 hours: remember ids a little longer. */
-const DELIVERY_WINDOW = { ttlMs: 7 * 60 * 60 * 1000, max: 1000 };
-/** Transfers have no id; identical payloads this close together are taken for retries. */
-const TRANSFER_WINDOW = { ttlMs: 15 * 60 * 1000, max: 200 };
+/**
+ * LiveChat retries a delivery up to 3 times within about a minute. Ids are kept 15 minutes:
+ * transfers have no id, and identical transfer payloads that close together are taken for retries.
+ */
+const RETRY_HORIZON_MS = 15 * 60 * 1000;
 
 function storedWebhooks(staticData: IDataObject): StoredWebhook[] {
 	return storedRegistrations<StoredWebhook>(staticData, 'webhooks');
@@ -76,7 +80,7 @@ export class LiveChatTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: 'onReceived',
+				...RELAY_RESPONSE,
 				path: 'webhook',
 			},
 		],
@@ -129,8 +133,9 @@ export class LiveChatTrigger implements INodeType {
 						name: 'dropDuplicates',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to ignore an event LiveChat delivers again (it retries for up to 6 hours)',
+						description: 'Whether to ignore an event LiveChat delivers again (it retries up to 3 times within about a minute)',
 					},
+					...deliveryOptionFields,
 					{
 						displayName: 'Drop Own Messages',
 						name: 'dropOwnMessages',
@@ -298,19 +303,10 @@ export class LiveChatTrigger implements INodeType {
 			return acknowledgeOnly();
 		}
 
-		// Checked last, so a delivery filtered out above does not fill the window.
-		if (options.dropDuplicates !== false) {
-			const key = deliveryKey(delivery);
-			const duplicate =
-				triggerEvent === 'chatTransferred'
-					? seenRecently(staticData, 'recentTransfers', key, TRANSFER_WINDOW)
-					: seenRecently(staticData, 'recentDeliveries', key, DELIVERY_WINDOW);
-			if (duplicate) return acknowledgeOnly();
-		}
-
 		const credentials = await this.getCredentials(LIVECHAT_CREDENTIAL);
 		const clientId = String(credentials.clientId ?? '').trim();
-		return startWorkflow(this, [{ json: toEvent(delivery, clientId) }]);
+		const items = [{ json: toEvent(delivery, clientId) }];
+		return await relayInOrder(this, deliveryOf(deliveryKey(delivery), items), deliveryOptions(options, RETRY_HORIZON_MS));
 	}
 }
 

@@ -10,16 +10,22 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import {
 	acknowledgeOnly,
+	deliveryOf,
+	deliveryOptionFields,
+	deliveryOptions,
+	relayInOrder,
+	RELAY_RESPONSE,
 	matchesAnySecret,
 	registrationsComplete,
 	rejectBadRequest,
 	rejectUnauthorized,
-	seenRecently,
-	startWorkflow,
 	storedRegistrations,
 } from '../shared';
 import { segment, tiledeskRequest } from './transport';
 import type { TiledeskEvent } from './trigger/delivery';
+
+/** Tiledesk retries a delivery twice within ~10 s; ids are kept an hour. */
+const TILEDESK_RETRY_HORIZON_MS = 60 * 60 * 1000;
 import {
 	deliveryKey,
 	isInfoLine,
@@ -60,7 +66,7 @@ export class TiledeskTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: 'onReceived',
+				...RELAY_RESPONSE,
 				path: 'webhook',
 			},
 		],
@@ -126,6 +132,7 @@ export class TiledeskTrigger implements INodeType {
 						default: true,
 						description: 'Whether to ignore a message or conversation change Tiledesk delivers again',
 					},
+					...deliveryOptionFields,
 					{
 						displayName: 'Drop Own Messages',
 						name: 'dropOwnMessages',
@@ -257,11 +264,7 @@ export class TiledeskTrigger implements INodeType {
 			if (options.includeInfo !== true && isInfoLine(message)) return acknowledgeOnly();
 			if (!authors.includes(senderRole(message.sender, request))) return acknowledgeOnly();
 		}
-		// Checked last, so a delivery filtered out above does not fill the window.
-		if (options.dropDuplicates !== false && seenRecently(staticData, 'recentDeliveries', deliveryKey(delivery))) {
-			return acknowledgeOnly();
-		}
-
-		return startWorkflow(this, [{ json: toEvent(delivery) }]);
+		const items = [{ json: toEvent(delivery) }];
+		return await relayInOrder(this, deliveryOf(deliveryKey(delivery), items), deliveryOptions(options, TILEDESK_RETRY_HORIZON_MS));
 	}
 }

@@ -1,4 +1,7 @@
-import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import type { DeliveryTicketInput, SequencerOptions } from './sequencer';
+import { sequencerFor } from './sequencer';
 
 /** Answers a delivery without starting the workflow. */
 function reject(context: IWebhookFunctions, status: number, body: object): IWebhookResponseData {
@@ -22,11 +25,74 @@ export function acknowledgeOnly(): IWebhookResponseData {
 }
 
 /**
- * A delivery that starts the workflow: answered 200 here, before the execution starts. n8n (2.40)
- * saves what webhook() wrote to static data (the duplicate window) only when the node answers the
- * request itself; when n8n answers, the execution starts first and that write is lost.
+ * A delivery that starts the workflow, answered 200 here before the execution starts. Only for
+ * calls a platform does not retry, whose answer must not wait for the run.
  */
 export function startWorkflow(context: IWebhookFunctions, items: INodeExecutionData[]): IWebhookResponseData {
 	context.getResponseObject().status(200).json({ received: true }).end();
 	return { noWebhookResponse: true, workflowData: [items] };
+}
+
+/** How a trigger's relay is answered: only once the execution it starts has ended (responseMode lastNode). */
+export const RELAY_RESPONSE = { responseMode: 'lastNode', responseData: 'noData' } as const;
+
+/**
+ * Runs a delivery through the node's sequencer (see sequencer.ts): the workflow starts when it is
+ * this conversation's turn, and the platform is answered when that execution ends — 200 once the
+ * relay is done, 500 if it failed, so the platform's retry covers a crash or a failure.
+ * The trigger's webhook must use RELAY_RESPONSE.
+ */
+export async function relayInOrder(
+	context: IWebhookFunctions,
+	delivery: DeliveryTicketInput,
+	options: SequencerOptions,
+): Promise<IWebhookResponseData> {
+	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, options);
+	const turn = await sequencer.admit(delivery);
+	const response = context.getResponseObject();
+	switch (turn.kind) {
+		case 'duplicate':
+			return acknowledgeOnly();
+		case 'follow': {
+			// Carried by another delivery's execution: answered as that one is.
+			const ok = await turn.outcome;
+			if (ok) response.status(200).json({ received: true }).end();
+			else response.status(500).json({ error: 'Relay failed; retry' }).end();
+			return { noWebhookResponse: true };
+		}
+		case 'lead':
+			onAnswer(response, (status) => turn.finish(status < 400));
+			return { workflowData: [turn.items] };
+	}
+}
+
+/**
+ * Calls back when n8n answers the request: in lastNode mode that is when the execution has ended,
+ * also when the platform has hung up meanwhile (n8n still ends the response).
+ */
+function onAnswer(response: ReturnType<IWebhookFunctions['getResponseObject']>, callback: (status: number) => void): void {
+	const end = response.end.bind(response) as (...args: unknown[]) => unknown;
+	let answered = false;
+	(response as unknown as IDataObject).end = (...args: unknown[]) => {
+		if (!answered) {
+			answered = true;
+			callback(response.statusCode);
+		}
+		return end(...args);
+	};
+}
+
+/**
+ * The sequencer's view of a delivery that emits these events: its conversation, and the source's
+ * order (the earliest event's own timestamp).
+ */
+export function deliveryOf(key: string, items: INodeExecutionData[]): DeliveryTicketInput {
+	const first = items[0]?.json ?? {};
+	const times = items.map((item) => Date.parse(String(item.json.timestamp ?? ''))).filter(Number.isFinite);
+	return {
+		key,
+		conversation: String(first.conversationId ?? first.customerId ?? ''),
+		order: times.length ? Math.min(...times) : Date.now(),
+		items,
+	};
 }

@@ -87,7 +87,7 @@ describe('Botpress HITL ↔ Tiledesk and ↔ LiveChat through templates 12 and 1
 			workflows: [t.liveChatToBotpress, t.tiledeskToBotpress, t.botpressToTiledesk, t.botpressToLiveChat],
 			// One execution at a time, in arrival order: a handoff is opened before its first message is
 			// relayed, and messages keep their order (what the templates' sticky notes recommend).
-			env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1' },
+			env: {},
 		});
 		await Promise.all([
 			waitForTiledeskTrigger(n8n, td, webhookPath(t.tiledeskToBotpress, BOTPRESS_NODES.tiledeskTrigger), ['message.create', 'request.close']),

@@ -70,7 +70,7 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 			credentials: [landbotCredential(p), liveChatCredential(p), block.credential],
 			workflows: [t.handoffStart, t.landbotToLiveChat, t.liveChatToLandbot, t.timeoutReassign, t.handback],
 			// One production execution at a time, started in arrival order (see the templates' notes).
-			env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1' },
+			env: {},
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(t.handoffStart, LIVECHAT_NODES.handoffRequested)),

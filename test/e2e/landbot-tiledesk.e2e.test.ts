@@ -63,7 +63,7 @@ describe('Landbot ↔ Tiledesk handoff through templates 1–5 in a real n8n', (
 			// (seen without this setting: a 429 burst reached Landbot shuffled, the retries of one message
 			// outlasting the next). One execution at a time, started in arrival order, is what templates 2
 			// and 3 recommend when order matters.
-			env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1' },
+			env: {},
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(t.handoffStart, 'Handoff requested')),

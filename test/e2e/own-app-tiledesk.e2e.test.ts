@@ -68,7 +68,7 @@ describe('own chat app ↔ Tiledesk through template 6 in a real n8n', () => {
 			tarball: await packPackage(),
 			credentials: [tiledeskCredential(td), inbound.credential, outbound.credential],
 			workflows: [template],
-			env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1' }, // as the template recommends for strict order
+			env: {},
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(template, 'App message')),

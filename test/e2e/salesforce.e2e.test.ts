@@ -5,8 +5,9 @@
  * Assertions read what the customer sees (the Landbot conversation) and what the agent sees (the
  * Live Agent chat transcript and pre-chat details), plus the long polls n8n made.
  *
- * n8n runs with N8N_CONCURRENCY_PRODUCTION_LIMIT=1 (template 15 needs it for its sequence numbers):
- * this also shows that the polling loop, a sub-execution, does not hold the one production slot.
+ * n8n runs at its default concurrency: the Landbot Trigger relays one customer's messages one at a time,
+ * which template 15's read-send-write of the sequence needs. The polling loop is a sub-execution;
+ * it does not hold up the customer's messages.
  * And with EXECUTIONS_TIMEOUT=8 s: the chat lasts longer, and template 14's own timeout setting (off)
  * keeps the loop running.
  */
@@ -76,7 +77,7 @@ describe('Landbot ↔ Salesforce Live Agent through templates 14–15 in a real 
 			tarball: await packPackage(),
 			credentials: [landbotCredential(p), salesforceCredential(sf), block.credential],
 			workflows: [handoff, customerToAgent],
-			env: { N8N_CONCURRENCY_PRODUCTION_LIMIT: '1', EXECUTIONS_TIMEOUT: String(EXECUTIONS_TIMEOUT_S) },
+			env: { EXECUTIONS_TIMEOUT: String(EXECUTIONS_TIMEOUT_S) },
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(handoff, 'Handoff requested')),

@@ -287,3 +287,22 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, pollMs
 		await new Promise((r) => setTimeout(r, pollMs));
 	}
 }
+
+/**
+ * Injected failures, for reliability tests only (not platform behaviour): a share of API calls is
+ * refused before it reaches the platform's logic, as a proxy or an overloaded front end would, so
+ * nothing was stored and a retry is safe. `statuses` are picked at random.
+ */
+export interface FaultInjection {
+	/** 0..1: the share of API calls refused. */
+	rate: number;
+	/** Default [429, 500, 502, 503]. */
+	statuses?: number[];
+}
+
+/** The status to refuse this call with, or undefined to let it through. */
+export function injectedFault(faults: FaultInjection | undefined): number | undefined {
+	if (!faults || !(faults.rate > 0) || Math.random() >= faults.rate) return undefined;
+	const statuses = faults.statuses?.length ? faults.statuses : [429, 500, 502, 503];
+	return statuses[crypto.randomInt(0, statuses.length)];
+}

@@ -32,6 +32,7 @@ export type {
 export { WebhookReceiver } from './receiver';
 export type { ReceivedRequest, Responder } from './receiver';
 export { httpRequest } from './http';
+export type { FaultInjection } from './http';
 export type { HttpResult, HttpRequestOptions } from './http';
 export { LiveChatSimulator, parseMultipartFile } from './livechat';
 export type {

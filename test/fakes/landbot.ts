@@ -27,6 +27,8 @@ import {
 	sendJson,
 	waitFor,
 } from './http';
+import type { FaultInjection } from './http';
+import { injectedFault } from './http';
 
 export type LandbotChannelType = 'landbot' | 'whatsapp' | 'facebook' | 'apichat';
 export type LandbotFieldType = 'string' | 'integer' | 'float' | 'boolean' | 'date' | 'datetime' | 'object';
@@ -34,6 +36,8 @@ export type LandbotSenderType = 'customer' | 'agent' | 'bot' | 'sys';
 export type LandbotAuthorType = 'user' | 'agent' | 'bot' | 'sys';
 
 export interface LandbotSimulatorOptions {
+	/** Reliability tests: refuse a share of API calls with 429/5xx before they reach the platform (see FaultInjection). */
+	faults?: FaultInjection;
 	/** 0 (default) = a random free port. */
 	port?: number;
 	host?: string;
@@ -152,6 +156,8 @@ export interface LandbotCustomerState {
 }
 
 export interface LandbotApiCall {
+	/** Refused by fault injection, not by the platform. */
+	injected?: boolean;
 	at: number;
 	method: string;
 	path: string;
@@ -575,6 +581,11 @@ export class LandbotSimulator {
 	 * Changes options of a running simulator (rate limit, idle unassignment, hook timing...). Timers
 	 * already set keep their delay; conversations pick the new values up from their next event.
 	 */
+	/** Reliability tests: from now on refuse this share of API calls (see FaultInjection); `{rate: 0}` stops. */
+	setFaults(faults: FaultInjection): void {
+		this.options.faults = faults;
+	}
+
 	configure(options: Omit<LandbotSimulatorOptions, 'port' | 'host' | 'tokens' | 'agents'>): void {
 		const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 		this.options = { ...this.options, ...defined } as LandbotSimulator['options'];
@@ -684,6 +695,7 @@ export class LandbotSimulator {
 			sysMessageOnUnassign: options.sysMessageOnUnassign ?? false,
 			hookTimeoutMs: options.hookTimeoutMs ?? 10000,
 			hookMaxAttempts: options.hookMaxAttempts ?? 6,
+			faults: options.faults ?? { rate: 0 },
 			botLaunchMessage:
 				options.botLaunchMessage ??
 				((botId: number, node: string | null) => `Bot ${botId} started at ${node ?? 'the start'}`),
@@ -1085,6 +1097,13 @@ export class LandbotSimulator {
 		};
 		this.calls.push(call);
 
+		const fault = injectedFault(this.options.faults);
+		if (fault !== undefined) {
+			call.status = fault;
+			call.injected = true;
+			sendJson(res, fault, fault === 429 ? TOO_MANY_REQUESTS.body : { detail: 'Injected failure' });
+			return;
+		}
 		const reply = this.dispatch(method, url.pathname, query, req.headers, parsed, parseError, call);
 		call.status = reply.status;
 		if (reply.status === 204) {

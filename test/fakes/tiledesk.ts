@@ -27,10 +27,14 @@ import {
 	sendText,
 	waitFor,
 } from './http';
+import type { FaultInjection } from './http';
+import { injectedFault } from './http';
 
 export type TiledeskRole = 'owner' | 'admin' | 'supervisor' | 'agent' | 'teammate' | 'user' | 'guest';
 
 export interface TiledeskSimulatorOptions {
+	/** Reliability tests: refuse a share of API calls with 429/5xx before they reach the platform (see FaultInjection). */
+	faults?: FaultInjection;
 	/** 0 (default) = a random free port. */
 	port?: number;
 	host?: string;
@@ -206,6 +210,8 @@ interface SubscriptionRecord {
 }
 
 export interface TiledeskApiCall {
+	/** Refused by fault injection, not by the platform. */
+	injected?: boolean;
 	at: number;
 	method: string;
 	path: string;
@@ -572,6 +578,11 @@ export class TiledeskSimulator {
 		return value;
 	}
 
+	/** Reliability tests: from now on refuse this share of API calls (see FaultInjection); `{rate: 0}` stops. */
+	setFaults(faults: FaultInjection): void {
+		this.options.faults = faults;
+	}
+
 	getProjectSecret(projectId: string): string | undefined {
 		return this.projectSecrets.get(projectId);
 	}
@@ -717,6 +728,7 @@ export class TiledeskSimulator {
 			timeScale: options.timeScale ?? 1,
 			jwtSecret: options.jwtSecret ?? crypto.randomBytes(24).toString('hex'),
 			hookTimeoutMs: options.hookTimeoutMs ?? 30000,
+			faults: options.faults ?? { rate: 0 },
 			retryJitter: options.retryJitter ?? true,
 			shareSubscriptionSecret: options.shareSubscriptionSecret ?? false,
 			resthookEnabled: options.resthookEnabled ?? true,
@@ -1202,6 +1214,13 @@ export class TiledeskSimulator {
 		const call: TiledeskApiCall = { at: Date.now(), method, path: url.pathname, query: queryOf(url), headers: req.headers, body };
 		this.calls.push(call);
 
+		const fault = injectedFault(this.options.faults);
+		if (fault !== undefined) {
+			call.status = fault;
+			call.injected = true;
+			sendJson(res, fault, { success: false, msg: 'Injected failure' });
+			return;
+		}
 		const reply = badJson
 			? { status: 400, text: 'Bad Request: invalid JSON body' }
 			: this.dispatch(method, path, call.query, req.headers, body);

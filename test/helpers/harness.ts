@@ -422,11 +422,10 @@ function buildResponse(http: RecordedHttp) {
 		header(name: string, value: string) {
 			return res.setHeader(name, value);
 		},
+		// Express's send ends the response through end(), which a trigger may watch.
 		send(body?: unknown) {
 			http.body = body;
-			http.statusCode ??= 200;
-			http.ended = true;
-			return res;
+			return res.end();
 		},
 		json(body?: unknown) {
 			http.headers['content-type'] ??= 'application/json';
@@ -438,11 +437,25 @@ function buildResponse(http: RecordedHttp) {
 			http.ended = true;
 			return res;
 		},
+		get statusCode() {
+			return http.statusCode ?? 200;
+		},
 		get headersSent() {
 			return http.ended;
 		},
 	};
 	return res;
+}
+
+const workflowIds = new WeakMap<IDataObject, string>();
+let workflowCount = 0;
+function workflowIdFor(staticData: IDataObject): string {
+	let id = workflowIds.get(staticData);
+	if (!id) {
+		id = `harness-workflow-${++workflowCount}`;
+		workflowIds.set(staticData, id);
+	}
+	return id;
 }
 
 export function createHarness(opts: HarnessOptions) {
@@ -483,7 +496,9 @@ export function createHarness(opts: HarnessOptions) {
 		};
 		const staticData = run.staticData ?? {};
 		const workflow = new Workflow({
-			id: 'harness-workflow',
+			// One workflow per static-data object: runs that share static data are the same workflow,
+			// and share what a trigger keeps in process for it (its delivery sequencer).
+			id: workflowIdFor(staticData),
 			name: 'Harness workflow',
 			nodes: [node],
 			connections: {},
@@ -502,8 +517,12 @@ export function createHarness(opts: HarnessOptions) {
 		type: INodeType,
 		additionalData: IWorkflowExecuteAdditionalData,
 		name: string,
+		requestPath?: string,
 	): IWebhookData {
-		const description = type.description.webhooks?.find((webhook) => webhook.name === name);
+		// Several webhooks may share a name (one per path): n8n picks the one the request's path names.
+		const named = type.description.webhooks?.filter((webhook) => webhook.name === name) ?? [];
+		const description =
+			named.find((webhook) => requestPath !== undefined && requestPath.endsWith(`/${String(webhook.path)}`)) ?? named[0];
 		if (!description) throw new Error(`Node "${type.description.name}" has no webhook named "${name}"`);
 		return {
 			httpMethod: 'POST',
@@ -574,19 +593,38 @@ export function createHarness(opts: HarnessOptions) {
 		/** Delivers one HTTP request to `webhook()` like n8n's webhook server. */
 		async webhook(
 			nodeType: INodeType | IVersionedNodeType,
-			run: RunOptions & { webhookName?: string; request: WebhookRequest },
-		): Promise<{ response: IWebhookResponseData; http: RecordedHttp; staticData: IDataObject }> {
-			const { workflow, node, type, additionalData, staticData } = setup(nodeType, run);
+			run: RunOptions & {
+				webhookName?: string;
+				request: WebhookRequest;
+				/** How the execution the delivery starts ends, when n8n answers after it (lastNode). Default 'success'. */
+				execution?: 'success' | 'error' | 'pending';
+			},
+		): Promise<{ response: IWebhookResponseData; http: RecordedHttp; staticData: IDataObject; endExecution: (ok: boolean) => void }> {
+			// Unit tests do not wait for stragglers unless they set the hold-back themselves.
+			const options = (run.parameters.options ?? {}) as IDataObject;
+			const parameters =
+				'holdBackMs' in options ? run.parameters : { ...run.parameters, options: { ...options, holdBackMs: 0 } };
+			const { workflow, node, type, additionalData, staticData } = setup(nodeType, { ...run, parameters });
 			if (!type.webhook) throw new Error(`Node "${type.description.name}" has no webhook()`);
 			const http: RecordedHttp = { statusCode: undefined, body: undefined, ended: false, headers: {} };
 			additionalData.httpRequest = buildRequest(run.request) as unknown as IWorkflowExecuteAdditionalData['httpRequest'];
 			additionalData.httpResponse = buildResponse(http) as unknown as IWorkflowExecuteAdditionalData['httpResponse'];
-			const data = webhookData(workflow, node, type, additionalData, run.webhookName ?? 'default');
+			const data = webhookData(workflow, node, type, additionalData, run.webhookName ?? 'default', run.request.path);
 			data.httpMethod = (run.request.method ?? 'POST').toUpperCase() as IWebhookData['httpMethod'];
 			const context = new WebhookContext(workflow, node, additionalData, 'webhook', data, [], null);
 			pinWebhookUrl(context, run);
 			const response = await type.webhook.call(context);
-			return { response, http, staticData };
+			// What n8n's webhook server does with the answer: a node's own answer stands; otherwise
+			// onReceived answers now, lastNode once the execution has ended (200, or 500 on an error).
+			const res = additionalData.httpResponse as unknown as ReturnType<typeof buildResponse>;
+			const endExecution = (ok: boolean) => {
+				if (!http.ended) res.status(ok ? 200 : 500).json(ok ? undefined : { message: 'Error in workflow' });
+			};
+			const mode = data.webhookDescription.responseMode;
+			if (!response.noWebhookResponse && response.workflowData && mode === 'lastNode') {
+				if ((run.execution ?? 'success') !== 'pending') endExecution(run.execution !== 'error');
+			}
+			return { response, http, staticData, endExecution };
 		},
 
 		/** Calls methods.loadOptions[method] like n8n's dynamic-node-parameters endpoint. */

@@ -530,6 +530,31 @@ export class N8nInstance {
 		throw new Error(`n8n ${proc.name} was not ready (${proc.readinessUrl}) in time:\n${this.logTail(60, proc)}`);
 	}
 
+	/**
+	 * A crash: SIGKILL to one process's whole group (n8n and its task runner), no grace, as an OOM
+	 * kill or a lost machine would. Resolves once nothing of the group is left.
+	 */
+	async kill9(processName = 'main'): Promise<void> {
+		const proc = this.processes.find((candidate) => candidate.name === processName);
+		const pgid = proc?.child?.pid;
+		if (!proc || !pgid) throw new Error(`no running n8n process "${processName}"`);
+		try {
+			process.kill(-pgid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+		while (processGroupMembers(pgid).length > 0) await sleep(50);
+		await proc.exited;
+	}
+
+	/** Starts a killed process again with the same folder, port and environment; resolves when it is ready. */
+	async restart(processName = 'main', timeoutMs = 120_000): Promise<void> {
+		const proc = this.processes.find((candidate) => candidate.name === processName);
+		if (!proc) throw new Error(`no n8n process "${processName}"`);
+		this.spawn(proc);
+		await this.waitReady(proc, Date.now() + timeoutMs);
+	}
+
 	/** URL of a production webhook (in queue mode: at the webhook processes). */
 	webhookUrl(webhookPath: string): string {
 		return `${this.queue?.entryUrl ?? this.baseUrl}/webhook/${webhookPath.replace(/^\//, '')}`;

@@ -33,7 +33,13 @@ async function deliver(
 		parameters = {},
 		staticData = published(),
 		authorization = `Token ${HOOK_TOKEN}`,
-	}: { parameters?: IDataObject; staticData?: IDataObject; authorization?: string | null } = {},
+		execution,
+	}: {
+		parameters?: IDataObject;
+		staticData?: IDataObject;
+		authorization?: string | null;
+		execution?: 'success' | 'error' | 'pending';
+	} = {},
 ) {
 	const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'landbot/webhooks' };
 	if (authorization !== null) headers.authorization = authorization;
@@ -43,6 +49,7 @@ async function deliver(
 		staticData,
 		webhookUrl: HOOK_URL,
 		request: { headers, body },
+		execution,
 	});
 	const items = (result.response.workflowData?.[0] ?? []).map((item) => item.json);
 	return { ...result, items, staticData };
@@ -177,11 +184,14 @@ describe('Landbot Trigger: verifying deliveries', () => {
 });
 
 describe('Landbot Trigger: the normalized event', () => {
-	it('answers 200 itself before the workflow starts, so n8n saves the duplicate window first', async () => {
-		const { http, response, items } = await deliver(clone(customerText));
-		expect(http).toMatchObject({ statusCode: 200, ended: true });
-		expect(response.noWebhookResponse).toBe(true);
-		expect(items).toHaveLength(1);
+	it('is answered only when the relay has ended: 200 after a successful execution, 500 after a failed one', async () => {
+		const done = await deliver(clone(customerText));
+		expect(done.response.noWebhookResponse).toBeUndefined();
+		expect(done.items).toHaveLength(1);
+		expect(done.http).toMatchObject({ statusCode: 200, ended: true });
+		const failed = await deliver(clone(customerText), { execution: 'error' });
+		expect(failed.items).toHaveLength(1);
+		expect(failed.http).toMatchObject({ statusCode: 500, ended: true });
 	});
 
 	it('turns a customer message into the package event, custom fields and raw kept', async () => {

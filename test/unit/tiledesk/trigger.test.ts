@@ -165,9 +165,9 @@ describe('Tiledesk Trigger: each delivery', () => {
 
 	it('accepts the secret of any of its subscriptions', async () => {
 		const { items, http, response } = await deliver(clone(messageAgent), { secret: SECRET_CLOSE });
-		// Answered by the node before the workflow starts, so n8n saves the duplicate window first.
+		// n8n answers once the relay's execution has ended (lastNode), so a crash leaves it to Tiledesk's retry.
+		expect(response.noWebhookResponse).toBeUndefined();
 		expect(http).toMatchObject({ statusCode: 200, ended: true });
-		expect(response.noWebhookResponse).toBe(true);
 		expect(items).toHaveLength(1);
 	});
 

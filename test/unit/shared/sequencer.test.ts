@@ -1,0 +1,185 @@
+import type { SequencerOptions, Turn } from '../../../nodes/shared/sequencer';
+import { DeliverySequencer, deliveryOptions } from '../../../nodes/shared/sequencer';
+
+const OPTIONS: SequencerOptions = {
+	holdBackMs: 0,
+	maxBatch: 20,
+	dropDuplicates: true,
+	keepOrder: true,
+	rememberMs: 60_000,
+	rememberMax: 100,
+	maxRunMs: 60_000,
+};
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+function delivery(key: string, order: number, conversation = 'c1') {
+	return { key, conversation, order, items: [{ json: { key } }] };
+}
+
+/** Admits deliveries and records, per key, the turn it got. */
+function recorder(sequencer: DeliverySequencer) {
+	const turns = new Map<string, Turn>();
+	const admit = (key: string, order: number, conversation = 'c1') =>
+		sequencer.admit(delivery(key, order, conversation)).then((turn) => {
+			turns.set(key, turn);
+			return turn;
+		});
+	const lead = (key: string) => {
+		const turn = turns.get(key);
+		if (turn?.kind !== 'lead') throw new Error(`${key} is not leading (${turn?.kind})`);
+		return turn;
+	};
+	const keysOf = (turn: Turn) => (turn.kind === 'lead' ? turn.items.map((item) => item.json.key) : []);
+	return { turns, admit, lead, keysOf };
+}
+
+describe('DeliverySequencer', () => {
+	it('runs one conversation one relay at a time; what queued meanwhile starts together, in source order', async () => {
+		const { turns, admit, lead, keysOf } = recorder(new DeliverySequencer({ ...OPTIONS }));
+		void admit('m1', 1);
+		await tick();
+		expect(turns.get('m1')?.kind).toBe('lead');
+		// m4, m2, m3 arrive while m1 relays, out of order.
+		void admit('m4', 4);
+		void admit('m2', 2);
+		void admit('m3', 3);
+		await tick();
+		expect(turns.size).toBe(1);
+		lead('m1').finish(true);
+		await tick();
+		expect(keysOf(lead('m2'))).toEqual(['m2', 'm3', 'm4']);
+		expect(turns.get('m3')?.kind).toBe('follow');
+		expect(turns.get('m4')?.kind).toBe('follow');
+	});
+
+	it('lets other conversations run side by side', async () => {
+		const { turns, admit } = recorder(new DeliverySequencer({ ...OPTIONS }));
+		void admit('a1', 1, 'a');
+		void admit('b1', 1, 'b');
+		await tick();
+		expect([turns.get('a1')?.kind, turns.get('b1')?.kind]).toEqual(['lead', 'lead']);
+	});
+
+	it('holds a delivery back so a straggler sent before it goes first', async () => {
+		const { turns, admit, keysOf } = recorder(new DeliverySequencer({ ...OPTIONS, holdBackMs: 80 }));
+		void admit('late', 2);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		void admit('early', 1);
+		await tick();
+		expect(turns.size).toBe(0);
+		await new Promise((resolve) => setTimeout(resolve, 120));
+		const first = turns.get('early');
+		expect(first?.kind).toBe('lead');
+		expect(keysOf(first!)).toEqual(['early', 'late']);
+	});
+
+	it('caps a batch at Max Deliveries Per Execution', async () => {
+		const { admit, lead, keysOf } = recorder(new DeliverySequencer({ ...OPTIONS, maxBatch: 2 }));
+		void admit('m1', 1);
+		await tick();
+		for (const [key, order] of [['m2', 2], ['m3', 3], ['m4', 4]] as const) void admit(key, order);
+		await tick();
+		lead('m1').finish(true);
+		await tick();
+		expect(keysOf(lead('m2'))).toEqual(['m2', 'm3']);
+		lead('m2').finish(true);
+		await tick();
+		expect(keysOf(lead('m4'))).toEqual(['m4']);
+	});
+
+	it('a copy that arrives while the first relays waits for it, and is dropped when it succeeded', async () => {
+		const { turns, admit, lead } = recorder(new DeliverySequencer({ ...OPTIONS }));
+		void admit('m1', 1);
+		await tick();
+		const copy = admit('m1', 1);
+		await tick();
+		expect(turns.get('m1')?.kind).toBe('lead');
+		lead('m1').finish(true);
+		expect((await copy).kind).toBe('duplicate');
+		// A retry after the relay ended is dropped too.
+		expect((await admit('m1', 1)).kind).toBe('duplicate');
+	});
+
+	it('a copy of a failed relay takes it over: the message is relayed again, not lost', async () => {
+		const sequencer = new DeliverySequencer({ ...OPTIONS });
+		const first = await sequencer.admit(delivery('m1', 1));
+		const copy = sequencer.admit(delivery('m1', 1));
+		await tick();
+		if (first.kind !== 'lead') throw new Error('expected lead');
+		first.finish(false);
+		const retried = await copy;
+		expect(retried.kind).toBe('lead');
+	});
+
+	it('followers learn their batch outcome; a failed batch is remembered for none of its deliveries', async () => {
+		const { turns, admit, lead } = recorder(new DeliverySequencer({ ...OPTIONS }));
+		void admit('m1', 1);
+		await tick();
+		void admit('m2', 2);
+		void admit('m3', 3);
+		await tick();
+		lead('m1').finish(true);
+		await tick();
+		const follower = turns.get('m3');
+		if (follower?.kind !== 'follow') throw new Error('expected follow');
+		lead('m2').finish(false);
+		expect(await follower.outcome).toBe(false);
+		expect((await admit('m3', 3)).kind).toBe('lead');
+	});
+
+	it('without Drop Duplicates every copy relays; without Keep Order nothing waits', async () => {
+		const plain = recorder(new DeliverySequencer({ ...OPTIONS, dropDuplicates: false, keepOrder: false }));
+		void plain.admit('m1', 1);
+		void plain.admit('m1', 1);
+		void plain.admit('m2', 2);
+		await tick();
+		expect(plain.turns.get('m1')?.kind).toBe('lead');
+		expect(plain.turns.get('m2')?.kind).toBe('lead');
+	});
+
+	it('forgets completed keys after the retry horizon and beyond the cap', async () => {
+		let now = 1_000;
+		const sequencer = new DeliverySequencer({ ...OPTIONS, rememberMs: 100, rememberMax: 2, now: () => now });
+		for (const key of ['a', 'b', 'c']) {
+			const turn = await sequencer.admit(delivery(key, 1, key));
+			if (turn.kind === 'lead') turn.finish(true);
+		}
+		expect((await sequencer.admit(delivery('c', 1, 'c'))).kind).toBe('duplicate');
+		expect((await sequencer.admit(delivery('a', 1, 'a'))).kind).toBe('lead'); // beyond the cap
+		now += 500;
+		expect((await sequencer.admit(delivery('c', 1, 'c'))).kind).toBe('lead'); // beyond the horizon
+	});
+
+	it('releases a conversation whose relay end was never seen, after Max Run', async () => {
+		let now = 0;
+		const { turns, admit } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunMs: 1_000, now: () => now }));
+		void admit('m1', 1);
+		await tick();
+		void admit('m2', 2);
+		await tick();
+		expect(turns.has('m2')).toBe(false);
+		now = 2_000;
+		void admit('m3', 3);
+		await tick();
+		expect(turns.get('m2')?.kind).toBe('lead');
+	});
+});
+
+describe('deliveryOptions', () => {
+	it('reads the trigger options, with defaults and bounds', () => {
+		expect(deliveryOptions({}, 5_000)).toMatchObject({
+			dropDuplicates: true,
+			keepOrder: true,
+			holdBackMs: 300,
+			maxBatch: 20,
+			rememberMs: 5_000,
+		});
+		expect(deliveryOptions({ keepOrder: false, dropDuplicates: false, maxBatch: 0 }, 1)).toMatchObject({
+			dropDuplicates: false,
+			keepOrder: false,
+			holdBackMs: 0,
+			maxBatch: 1,
+		});
+	});
+});
