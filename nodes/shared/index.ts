@@ -1,4 +1,3 @@
-export * from './dedupe';
 export * from './errors';
 export * from './event';
 export * from './request';

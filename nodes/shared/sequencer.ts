@@ -2,7 +2,7 @@ import { sleep } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 const DEFAULT_HOLD_BACK_MS = 300;
-const DEFAULT_MAX_BATCH = 20;
+const DEFAULT_MAX_BATCH = 1;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -246,7 +246,7 @@ export const deliveryOptionFields: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 500 },
 		default: DEFAULT_MAX_BATCH,
 		description:
-			"Deliveries of one conversation that queued up while its previous relay ran start together, as the items of one execution (in order). 1 = one execution per delivery.",
+			"Deliveries of one conversation that queued up while its previous relay ran start together, as the items of one execution, in order: fewer executions under a backlog. Keep 1 unless the workflow is a straight line of this package's nodes: n8n's Retry On Fail runs a node again for all its items, and branches run one after the other.",
 	},
 ];
 

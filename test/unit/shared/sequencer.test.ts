@@ -172,7 +172,7 @@ describe('deliveryOptions', () => {
 			dropDuplicates: true,
 			keepOrder: true,
 			holdBackMs: 300,
-			maxBatch: 20,
+			maxBatch: 1,
 			rememberMs: 5_000,
 		});
 		expect(deliveryOptions({ keepOrder: false, dropDuplicates: false, maxBatch: 0 }, 1)).toMatchObject({

@@ -10,7 +10,6 @@ import {
 	storedRegistrations,
 	retryAfterMs,
 	secretsMatch,
-	seenRecently,
 	toIsoTimestamp,
 } from '../../../nodes/shared';
 
@@ -42,37 +41,6 @@ describe('secrets', () => {
 		expect(credentialFromAuthorization('Bearer abc', 'Token')).toBeUndefined();
 		expect(credentialFromAuthorization('Token a b', 'Token')).toBeUndefined();
 		expect(credentialFromAuthorization(undefined, 'Token')).toBeUndefined();
-	});
-});
-
-describe('recently seen ids', () => {
-	it('reports the second sighting of an id as a duplicate', () => {
-		const store: IDataObject = {};
-		expect(seenRecently(store, 'seen', 'a')).toBe(false);
-		expect(seenRecently(store, 'seen', 'b')).toBe(false);
-		expect(seenRecently(store, 'seen', 'a')).toBe(true);
-	});
-
-	it('forgets ids older than the window', () => {
-		const store: IDataObject = {};
-		seenRecently(store, 'seen', 'a', { now: 0, ttlMs: 1000 });
-		expect(seenRecently(store, 'seen', 'a', { now: 500, ttlMs: 1000 })).toBe(true);
-		expect(seenRecently(store, 'seen', 'a', { now: 2000, ttlMs: 1000 })).toBe(false);
-	});
-
-	it('keeps at most `max` ids, forgetting the oldest first, even numeric ones', () => {
-		const store: IDataObject = {};
-		for (const id of ['30', '10', '20']) seenRecently(store, 'seen', id, { max: 2 });
-		expect(seenRecently(store, 'seen', '30', { max: 2 })).toBe(false);
-		expect(seenRecently(store, 'seen', '20', { max: 2 })).toBe(true);
-		expect((store.seen as unknown[]).length).toBe(2);
-	});
-
-	it('survives a JSON round trip, as static data does in n8n', () => {
-		const store: IDataObject = {};
-		seenRecently(store, 'seen', 'a');
-		const reloaded = JSON.parse(JSON.stringify(store)) as IDataObject;
-		expect(seenRecently(reloaded, 'seen', 'a')).toBe(true);
 	});
 });
 

@@ -1,0 +1,175 @@
+/**
+ * The workload and the counting of the reliability suites: Landbot customers already handed off to
+ * Tiledesk (templates 2 and 3 relay them), conversations writing both ways on a fixed beat, and
+ * lost / duplicated / reordered counts per conversation from what each side shows.
+ */
+import type { N8nInstance } from './n8n';
+import {
+	LANDBOT_AGENT_ID,
+	type Platforms,
+	isInfoLine,
+	requestIdFor,
+	sleep,
+	waitForLandbotTrigger,
+	waitForTiledeskTrigger,
+	waitUntil,
+} from './relay';
+import { PLACEHOLDERS, TEMPLATE_FILES, type Template, loadTemplate, webhookPath } from './templates';
+
+export const FULL = process.env.HANDOFF_RELIABILITY === 'full';
+export const WRITE_EVERY_MS = 200;
+const HANDOFF_FIELD = 'handoff_conversation';
+
+export interface Counts {
+	lost: number;
+	duplicated: number;
+	reordered: number;
+}
+
+export const NONE: Counts = { lost: 0, duplicated: 0, reordered: 0 };
+
+/** What arrived against what was sent, for one conversation: a reordered message arrived after a later one. */
+export function compare(sent: string[], received: string[]): Counts {
+	const position = new Map(sent.map((text, index) => [text, index]));
+	const seen = new Set<string>();
+	let duplicated = 0;
+	let reordered = 0;
+	let highest = -1;
+	for (const text of received) {
+		if (seen.has(text)) {
+			duplicated++;
+			continue;
+		}
+		seen.add(text);
+		const index = position.get(text) ?? -1;
+		if (index < highest) reordered++;
+		highest = Math.max(highest, index);
+	}
+	return { lost: sent.filter((text) => !seen.has(text)).length, duplicated, reordered };
+}
+
+export const sum = (all: Counts[]): Counts =>
+	all.reduce((a, b) => ({ lost: a.lost + b.lost, duplicated: a.duplicated + b.duplicated, reordered: a.reordered + b.reordered }), NONE);
+
+/** Templates 2 (Landbot → Tiledesk) and 3 (Tiledesk → Landbot), unchanged but for the channel. */
+export function relayTemplates(p: Platforms): { toTiledesk: Template; toLandbot: Template } {
+	return {
+		toTiledesk: loadTemplate(TEMPLATE_FILES.landbotToTiledesk, { [PLACEHOLDERS.landbotChannelId]: String(p.channelId) }),
+		toLandbot: loadTemplate(TEMPLATE_FILES.tiledeskToLandbot),
+	};
+}
+
+export async function waitForRelayTriggers(n8n: N8nInstance, p: Platforms, t: ReturnType<typeof relayTemplates>) {
+	await Promise.all([
+		waitForLandbotTrigger(n8n, p, webhookPath(t.toTiledesk, 'Customer message in a handoff')),
+		waitForTiledeskTrigger(n8n, p, webhookPath(t.toLandbot, 'Agent message'), ['message.create']),
+	]);
+}
+
+/** Reads and drives the handed-off conversations of one suite. */
+export class Conversations {
+	private nextCustomerId = 700_000;
+
+	constructor(private readonly p: Platforms) {}
+
+	/** What the agent sees of a customer's messages (their first, opening one included). */
+	customerTexts(cid: number): string[] {
+		return this.p.tiledesk
+			.getMessages(requestIdFor(this.p, cid))
+			.filter((m) => m.sender === `landbot-${cid}` && !isInfoLine(m))
+			.map((m) => m.text ?? '');
+	}
+
+	/** What the customer sees of the agent's messages. */
+	agentTexts(cid: number): string[] {
+		return this.p.landbot
+			.getCustomerState(cid)
+			.messages.filter((m) => m.author_type === 'agent')
+			.map((m) => m.message);
+	}
+
+	/**
+	 * Customers already handed off (the handoff field names their Tiledesk conversation, as template 1
+	 * leaves it), each conversation opened in Tiledesk by a first customer message through the relay.
+	 */
+	async open(tag: string, count: number): Promise<number[]> {
+		const ids = Array.from({ length: count }, (_, i) => {
+			const cid = this.nextCustomerId++;
+			this.p.landbot.createCustomer({
+				id: cid,
+				channel_id: this.p.channelId,
+				name: `${tag} ${i}`,
+				agent_id: LANDBOT_AGENT_ID,
+				fields: { [HANDOFF_FIELD]: requestIdFor(this.p, cid) },
+			});
+			return cid;
+		});
+		for (const cid of ids) this.p.landbot.customerSays(cid, `hello from ${cid}`);
+		await waitUntil(`${count} conversations opened in Tiledesk`, () => ids.every((cid) => this.customerTexts(cid).length >= 1), {
+			timeoutMs: 180_000,
+			pollMs: 250,
+		});
+		return ids;
+	}
+
+	/**
+	 * Every conversation writes `messages` customer messages and `agentMessages` agent messages on a
+	 * beat of WRITE_EVERY_MS, out of step with each other. `during(i)` runs before message i of the
+	 * first conversation (e.g. to crash n8n). Returns what was written, per conversation.
+	 */
+	async write(
+		ids: number[],
+		opts: { messages: number; agentMessages: number; during?: (i: number) => void },
+	): Promise<{ toAgent: Map<number, string[]>; toCustomer: Map<number, string[]> }> {
+		const toAgent = new Map<number, string[]>(ids.map((cid) => [cid, []]));
+		const toCustomer = new Map<number, string[]>(ids.map((cid) => [cid, []]));
+		await Promise.all(
+			ids.map(async (cid, k) => {
+				await sleep(k * 7);
+				for (let i = 1; i <= Math.max(opts.messages, opts.agentMessages); i++) {
+					if (k === 0) opts.during?.(i);
+					if (i <= opts.messages) {
+						const text = `customer ${cid} #${i}`;
+						this.p.landbot.customerSays(cid, text);
+						toAgent.get(cid)!.push(text);
+					}
+					await sleep(WRITE_EVERY_MS / 2);
+					if (i <= opts.agentMessages) {
+						const text = `agent ${cid} #${i}`;
+						this.p.tiledesk.agentSays(requestIdFor(this.p, cid), this.p.agentId, text);
+						toCustomer.get(cid)!.push(text);
+					}
+					await sleep(WRITE_EVERY_MS / 2);
+				}
+			}),
+		);
+		return { toAgent, toCustomer };
+	}
+
+	/**
+	 * Waits until every written message has reached the other side at least once, or the timeout
+	 * (what is still missing then is counted as lost). Returns how many messages were written.
+	 */
+	async relayed(ids: number[], written: { toAgent: Map<number, string[]>; toCustomer: Map<number, string[]> }, timeoutMs: number) {
+		const total = ids.reduce((n, cid) => n + written.toAgent.get(cid)!.length + written.toCustomer.get(cid)!.length, 0);
+		await waitUntil(
+			`${total} messages relayed`,
+			() =>
+				ids.every((cid) => {
+					const atAgent = new Set(this.customerTexts(cid));
+					const atCustomer = new Set(this.agentTexts(cid));
+					return written.toAgent.get(cid)!.every((t) => atAgent.has(t)) && written.toCustomer.get(cid)!.every((t) => atCustomer.has(t));
+				}),
+			{ timeoutMs, pollMs: 500 },
+		).catch(() => undefined);
+		return total;
+	}
+
+	/** Lost / duplicated / reordered, each direction, summed over the conversations. */
+	count(ids: number[], written: { toAgent: Map<number, string[]>; toCustomer: Map<number, string[]> }) {
+		return {
+			customerToAgent: sum(ids.map((cid) => compare(written.toAgent.get(cid)!, this.customerTexts(cid).slice(1)))),
+			agentToCustomer: sum(ids.map((cid) => compare(written.toCustomer.get(cid)!, this.agentTexts(cid)))),
+		};
+	}
+}

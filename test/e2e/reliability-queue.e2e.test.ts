@@ -1,0 +1,83 @@
+/**
+ * The reliability workload of reliability.e2e.test.ts in n8n queue mode (PostgreSQL + Redis, 2
+ * workers at n8n's default worker concurrency), with the CPU saturated by a competing load:
+ *  - one webhook process: order and exactly-once hold as in regular mode (the triggers' sequencer
+ *    lives in the process that receives the webhooks) — asserted 0 lost / duplicated / reordered;
+ *  - two webhook processes behind a round-robin balancer: nothing is lost (each delivery is answered
+ *    once its worker has finished), asserted; order and duplicates across the two processes are
+ *    not guaranteed, and the suite reports how many it saw (docs/delivery-guarantees.md).
+ * Quick variant in `npm test`, full figures with `npm run test:reliability`.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+import { startCpuLoad, type CpuLoad } from './lib/load';
+import { N8nInstance, REPO_ROOT, packPackage } from './lib/n8n';
+import { Conversations, FULL, NONE, relayTemplates, waitForRelayTriggers } from './lib/reliability';
+import { type Platforms, landbotCredential, sleep, startPlatforms, tiledeskCredential } from './lib/relay';
+
+const SCALE = FULL ? { conversations: 20, messagesEachWay: 25 } : { conversations: 4, messagesEachWay: 8 };
+
+execFileSync(path.join(REPO_ROOT, 'scripts/ensure-services.sh'), { stdio: 'inherit' });
+
+describe.each([
+	{ webhookProcesses: 1, ordered: true },
+	{ webhookProcesses: 2, ordered: false },
+])(`reliability in queue mode (${FULL ? 'full' : 'quick'}): $webhookProcesses webhook process(es), 2 workers, CPU saturated`, ({ webhookProcesses, ordered }) => {
+	let p: Platforms;
+	let n8n: N8nInstance;
+	let load: CpuLoad | undefined;
+	let c: Conversations;
+
+	beforeAll(async () => {
+		p = await startPlatforms({ timeScale: 1 });
+		const t = relayTemplates(p);
+		c = new Conversations(p);
+		n8n = await N8nInstance.start({
+			tarball: await packPackage(),
+			credentials: [landbotCredential(p), tiledeskCredential(p)],
+			workflows: [t.toTiledesk, t.toLandbot],
+			queue: { webhookProcesses, workers: 2, concurrency: 10 },
+		});
+		await waitForRelayTriggers(n8n, p, t);
+	}, 300_000);
+
+	afterAll(async () => {
+		await load?.stop();
+		await n8n?.stop();
+		await p?.stop();
+	}, 60_000);
+
+	test(
+		ordered
+			? 'every conversation writes every 200 ms both ways: 0 lost / duplicated / reordered'
+			: 'every conversation writes every 200 ms both ways: 0 lost; order and duplicates across processes reported',
+		async () => {
+			const ids = await c.open('Queue', SCALE.conversations);
+			load = startCpuLoad();
+			const started = Date.now();
+			const written = await c.write(ids, { messages: SCALE.messagesEachWay, agentMessages: SCALE.messagesEachWay });
+			const total = await c.relayed(ids, written, FULL ? 600_000 : 240_000);
+			const relayedIn = Date.now() - started;
+			await load.stop();
+			load = undefined;
+			await Promise.all([p.landbot.idle(180_000), p.tiledesk.idle(120_000)]);
+			await sleep(2_000);
+			const counts = c.count(ids, written);
+			console.log(
+				`reliability queue mode, ${webhookProcesses} webhook process(es): ${JSON.stringify({
+					conversations: ids.length,
+					messages: total,
+					relayedInMs: relayedIn,
+					perSecond: Math.round((total / relayedIn) * 10_000) / 10,
+					...counts,
+				})}`,
+			);
+			if (ordered) {
+				expect(counts).toEqual({ customerToAgent: NONE, agentToCustomer: NONE });
+			} else {
+				expect([counts.customerToAgent.lost, counts.agentToCustomer.lost]).toEqual([0, 0]);
+			}
+		},
+	);
+});
