@@ -3,6 +3,12 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 
 const DEFAULT_HOLD_BACK_MS = 300;
 const DEFAULT_MAX_BATCH = 1;
+/**
+ * How long a relay may run before its conversation goes on without it. n8n 2.40.7 in queue mode can
+ * fail to answer a lastNode webhook whose job finished quickly (seen: 1 in ~40), which would
+ * otherwise hold the conversation forever. Longer than any relay: a call retries for at most 60 s.
+ */
+const MAX_RUN_MS = 60 * 1000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -47,25 +53,43 @@ export interface SequencerOptions {
 	now?: () => number;
 }
 
+/** How a relay ended: done, failed, or not seen within `maxRunMs` (it may still end either way). */
+export type Outcome = 'done' | 'failed' | 'unknown';
+
 /** What the trigger does with a delivery once it is admitted. */
 export type Turn =
 	/** Start the execution with these items (this delivery's and those that queued behind it). */
 	| { kind: 'lead'; items: INodeExecutionData[]; finish: (ok: boolean) => void }
-	/** Another delivery's execution carries this one; answer as that execution ends. */
-	| { kind: 'follow'; outcome: Promise<boolean> }
+	/** Another delivery's execution carries this one; answer with its outcome. */
+	| { kind: 'follow'; outcome: Promise<Outcome> }
 	/** Relayed already (or by a copy that just succeeded): answer 200, run nothing. */
-	| { kind: 'duplicate' };
+	| { kind: 'duplicate' }
+	/** A copy of a relay whose end has not been seen for longer than `maxRunMs`: ask to retry later. */
+	| { kind: 'busy' };
 
 interface Ticket extends DeliveryTicketInput {
 	arrival: number;
 	arrivedAt: number;
+	relay: Relay;
 	assign: (turn: Turn) => void;
+}
+
+/** One delivery key in flight: waiting in its line, or running in a batch. */
+interface Relay {
+	outcome: Promise<Outcome>;
+	settle: (outcome: Outcome) => void;
+	batch?: Batch;
+	/** Its run outlived maxRunMs: the line went on; copies are answered busy until the real end. */
+	stale: boolean;
 }
 
 interface Batch {
 	tickets: Ticket[];
 	startedAt: number;
-	finish: (ok: boolean) => void;
+	ended: boolean;
+	expired: boolean;
+	line: Line;
+	lineId: string;
 }
 
 interface Line {
@@ -74,12 +98,16 @@ interface Line {
 	wakeAt?: number;
 }
 
-const noop = (): void => {};
+function deferred(): { outcome: Promise<Outcome>; settle: (outcome: Outcome) => void } {
+	let settle: (outcome: Outcome) => void = () => {};
+	const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+	return { outcome, settle };
+}
 
 export class DeliverySequencer {
 	private readonly lines = new Map<string, Line>();
-	/** Keys being relayed now → the outcome of their batch. */
-	private readonly inFlight = new Map<string, Promise<boolean>>();
+	/** Keys waiting or relaying now. */
+	private readonly inFlight = new Map<string, Relay>();
 	/** Keys relayed successfully → when; insertion order is age order. */
 	private readonly done = new Map<string, number>();
 	private arrivals = 0;
@@ -98,38 +126,26 @@ export class DeliverySequencer {
 	}
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
-		const { dropDuplicates } = this.options;
-		while (dropDuplicates) {
+		while (this.options.dropDuplicates) {
 			this.forgetOld();
 			if (this.done.has(input.key)) return { kind: 'duplicate' };
-			const running = this.inFlight.get(input.key);
-			if (!running) break;
-			// The first copy is still relaying: its outcome decides. A failed relay is retried by this copy.
-			if (await running) return { kind: 'duplicate' };
+			const relay = this.inFlight.get(input.key);
+			if (!relay) break;
+			if (relay.batch) this.expireIfOverdue(relay.batch);
+			if (relay.stale) return { kind: 'busy' };
+			// The first copy is still relaying: its outcome decides; a failed relay is retried by this copy.
+			// An overdue run settles as 'unknown' (checked by the next copy or delivery): then busy.
+			if ((await relay.outcome) === 'done') return { kind: 'duplicate' };
 		}
 
-		let assign: (turn: Turn) => void = noop;
+		const { outcome, settle } = deferred();
+		const relay: Relay = { outcome, settle, stale: false };
+		// Registered before the relay starts, so a simultaneous copy waits for this one.
+		if (this.options.dropDuplicates) this.inFlight.set(input.key, relay);
+
+		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
-		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt: this.now(), assign };
-
-		if (dropDuplicates) {
-			// Registered before the relay starts, so a simultaneous copy waits for this one.
-			let settle: (ok: boolean) => void = noop;
-			const outcome = new Promise<boolean>((resolve) => (settle = resolve));
-			this.inFlight.set(input.key, outcome);
-			ticket.assign = (t) => {
-				if (t.kind === 'lead') {
-					const finish = t.finish;
-					assign({ ...t, finish: (ok) => { finish(ok); settle(ok); } });
-				} else if (t.kind === 'follow') {
-					void t.outcome.then(settle);
-					assign(t);
-				} else {
-					settle(true);
-					assign(t);
-				}
-			};
-		}
+		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt: this.now(), relay, assign };
 
 		// Without ordering every delivery is a line of its own.
 		const lineId = this.options.keepOrder ? input.conversation : `\u0000${ticket.arrival}`;
@@ -141,13 +157,11 @@ export class DeliverySequencer {
 		return await turn;
 	}
 
-	private schedule(conversation: string, line: Line): void {
-		// A run whose end was never seen (its answer lost) must not hold the conversation forever.
-		if (line.running && this.now() - line.running.startedAt > this.options.maxRunMs) line.running.finish(false);
+	private schedule(lineId: string, line: Line): void {
+		if (line.running) this.expireIfOverdue(line.running);
 		if (line.running) return;
-		const head = line.pending[0];
-		if (!head) {
-			this.lines.delete(conversation);
+		if (line.pending.length === 0) {
+			this.lines.delete(lineId);
 			return;
 		}
 		const readyAt = Math.min(...line.pending.map((ticket) => ticket.arrivedAt)) + this.options.holdBackMs;
@@ -157,35 +171,60 @@ export class DeliverySequencer {
 			line.wakeAt = readyAt;
 			void sleep(wait).then(() => {
 				if (line.wakeAt === readyAt) line.wakeAt = undefined;
-				this.schedule(conversation, line);
+				this.schedule(lineId, line);
 			});
 			return;
 		}
-		this.start(conversation, line);
+		this.start(lineId, line);
 	}
 
-	private start(conversation: string, line: Line): void {
+	private start(lineId: string, line: Line): void {
 		const tickets = line.pending.splice(0, Math.max(1, this.options.maxBatch));
-		let settle: (ok: boolean) => void = noop;
-		const outcome = new Promise<boolean>((resolve) => (settle = resolve));
-		let finished = false;
-		const finish = (ok: boolean): void => {
-			if (finished) return;
-			finished = true;
-			for (const ticket of tickets) {
-				this.inFlight.delete(ticket.key);
-				if (ok && this.options.dropDuplicates) this.remember(ticket.key);
-			}
-			if (line.running === batch) line.running = undefined;
-			settle(ok);
-			this.schedule(conversation, line);
-		};
-		const batch: Batch = { tickets, startedAt: this.now(), finish };
+		const batch: Batch = { tickets, startedAt: this.now(), ended: false, expired: false, line, lineId };
+		for (const ticket of tickets) ticket.relay.batch = batch;
 		line.running = batch;
+
+		const { outcome, settle } = deferred();
+		const finish = (ok: boolean): void => {
+			if (batch.ended) return;
+			batch.ended = true;
+			for (const ticket of tickets) {
+				if (this.inFlight.get(ticket.key) === ticket.relay) this.inFlight.delete(ticket.key);
+				if (ok && this.options.dropDuplicates) this.remember(ticket.key);
+				ticket.relay.settle(ok ? 'done' : 'failed');
+			}
+			settle(ok ? 'done' : 'failed');
+			if (line.running === batch) {
+				line.running = undefined;
+				this.schedule(lineId, line);
+			}
+		};
+		// Followers learn the batch's end, or that it is overdue.
+		batch.tickets.forEach((ticket, index) => {
+			if (index > 0) void ticket.relay.outcome.then(settle);
+		});
 
 		const [lead, ...followers] = tickets;
 		lead.assign({ kind: 'lead', items: tickets.flatMap((ticket) => ticket.items), finish });
 		for (const follower of followers) follower.assign({ kind: 'follow', outcome });
+	}
+
+	/**
+	 * A run whose end has not been seen for maxRunMs (n8n never answered it) must not hold its
+	 * conversation: the line goes on, and copies of its deliveries are asked to retry later until
+	 * the real end is seen. Relaying them again could duplicate what most likely arrived.
+	 */
+	private expireIfOverdue(batch: Batch): void {
+		if (batch.ended || batch.expired || this.now() - batch.startedAt <= this.options.maxRunMs) return;
+		batch.expired = true;
+		for (const ticket of batch.tickets) {
+			ticket.relay.stale = true;
+			ticket.relay.settle('unknown');
+		}
+		if (batch.line.running === batch) {
+			batch.line.running = undefined;
+			this.schedule(batch.lineId, batch.line);
+		}
 	}
 
 	private remember(key: string): void {
@@ -202,6 +241,10 @@ export class DeliverySequencer {
 		for (const [key, at] of this.done) {
 			if (at >= horizon) break;
 			this.done.delete(key);
+		}
+		// Relays whose end was never seen are forgotten after the retry horizon too.
+		for (const [key, relay] of this.inFlight) {
+			if (relay.stale && relay.batch && relay.batch.startedAt < horizon) this.inFlight.delete(key);
 		}
 	}
 }
@@ -262,6 +305,6 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 		keepOrder,
 		rememberMs,
 		rememberMax: 20000,
-		maxRunMs: 15 * 60 * 1000,
+		maxRunMs: MAX_RUN_MS,
 	};
 }

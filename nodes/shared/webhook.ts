@@ -19,6 +19,12 @@ export function rejectBadRequest(context: IWebhookFunctions, reason: string): IW
 	return reject(context, 400, { error: 'Bad Request', reason });
 }
 
+/** A copy of a delivery whose relay has not ended yet: 503 with Retry-After, nothing runs. */
+function retryLater(context: IWebhookFunctions): IWebhookResponseData {
+	context.getResponseObject().status(503).set('Retry-After', '30').json({ error: 'Still relaying; retry later' }).end();
+	return { noWebhookResponse: true };
+}
+
 /** A valid delivery with nothing to run (filtered out, duplicate, echo): 200 so the platform does not retry. */
 export function acknowledgeOnly(): IWebhookResponseData {
 	return { webhookResponse: { received: true } };
@@ -53,11 +59,14 @@ export async function relayInOrder(
 	switch (turn.kind) {
 		case 'duplicate':
 			return acknowledgeOnly();
+		case 'busy':
+			return retryLater(context);
 		case 'follow': {
 			// Carried by another delivery's execution: answered as that one is.
-			const ok = await turn.outcome;
-			if (ok) response.status(200).json({ received: true }).end();
-			else response.status(500).json({ error: 'Relay failed; retry' }).end();
+			const outcome = await turn.outcome;
+			if (outcome === 'done') response.status(200).json({ received: true }).end();
+			else if (outcome === 'failed') response.status(500).json({ error: 'Relay failed; retry' }).end();
+			else return retryLater(context);
 			return { noWebhookResponse: true };
 		}
 		case 'lead':

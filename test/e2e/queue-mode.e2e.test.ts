@@ -1,18 +1,16 @@
 /**
  * The Landbot ↔ Tiledesk relay (templates 1–5, loaded as landbot-tiledesk.e2e.test.ts loads them) in
  * n8n queue mode: PostgreSQL + Redis, `n8n start` for activation only (it serves no production
- * webhook), two `n8n webhook` processes behind a round-robin proxy — the one URL the triggers register
- * at Landbot and Tiledesk, so consecutive deliveries reach different processes — and two `n8n worker`s
- * that run the executions. One conversation goes through every phase; assertions read the simulators
- * (what the customer and the agent see), plus n8n's database where the claim is about stored state.
+ * webhook), one `n8n webhook` process — the URL the triggers register at Landbot and Tiledesk — and
+ * two `n8n worker`s that run the executions side by side. One conversation goes through every phase;
+ * assertions read the simulators (what the customer and the agent see).
  *
- * What it proves about "no hidden state": a trigger's secret (written by create() in main at
- * activation) verifies deliveries in the webhook processes; executions run on the workers and each
- * delivery is answered only when its worker has finished (lastNode), so nothing is answered before
- * it is relayed. The triggers' sequencer (order per conversation, retries dropped) lives in each
- * webhook process: a replay reaching the process that took the original is dropped; order and
- * duplicates across the two processes are not guaranteed (docs/delivery-guarantees.md), so this
- * suite checks exactly-once for what each process took and reports the order it saw.
+ * What it proves: a trigger's secret (written by create() in main at activation) verifies deliveries
+ * in the webhook process; each delivery is answered only when its worker has finished (lastNode), so
+ * nothing is answered before it is relayed; the triggers' sequencer, which lives in the webhook
+ * process, keeps each conversation in order and drops replays although two workers run the
+ * executions. Several webhook processes behind a balancer are covered by reliability-queue.e2e.test.ts
+ * (nothing lost; order and duplicates across processes not guaranteed: docs/delivery-guarantees.md).
  *
  *   npm run build && flock /tmp/handoff-e2e.lock npx jest -c jest.e2e.config.js test/e2e/queue-mode.e2e.test.ts
  * Needs PostgreSQL and Redis on 127.0.0.1 (scripts/ensure-services.sh).
@@ -52,7 +50,7 @@ const MESSAGES_EACH_WAY = 10;
 // PostgreSQL and Redis must answer before n8n can start; the script is silent when they do.
 execFileSync(path.join(REPO_ROOT, 'scripts/ensure-services.sh'), { stdio: 'inherit' });
 
-describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 workers)', () => {
+describe('Landbot ↔ Tiledesk relay in n8n queue mode (a webhook process, 2 workers)', () => {
 	let p: Platforms;
 	let n8n: N8nInstance;
 	let blockSecret: string;
@@ -84,7 +82,7 @@ describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 w
 			tarball: await packPackage(),
 			credentials: [landbotCredential(p), tiledeskCredential(p), block.credential],
 			workflows: [t.handoffStart, t.landbotToTiledesk, t.tiledeskToLandbot, t.timeoutReassign, t.handback],
-			queue: { webhookProcesses: 2, workers: 2 },
+			queue: { webhookProcesses: 1, workers: 2 },
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(t.handoffStart, 'Handoff requested')),
@@ -191,9 +189,9 @@ describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 w
 		expect(state().bot.active).toBe(false);
 	});
 
-	test(`${MESSAGES_EACH_WAY} messages each way arrive exactly once`, async () => {
+	test(`${MESSAGES_EACH_WAY} messages each way arrive exactly once and in order`, async () => {
 		const started = Date.now();
-		// Unpaced: both sides write every 100 ms, deliveries reach both webhook processes side by side.
+		// Unpaced: both sides write every 100 ms; the executions run side by side on the two workers.
 		for (let i = 1; i <= MESSAGES_EACH_WAY; i++) {
 			const c = p.landbot.customerSays(cid, `customer message ${i}`);
 			customerUuids.add(c.uuid);
@@ -207,43 +205,33 @@ describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 w
 			'every message on the other side',
 			() => relayedCustomerMessages().length >= MESSAGES_EACH_WAY && relayedAgentMessages().length >= MESSAGES_EACH_WAY,
 			{
-				timeoutMs: 60_000,
+				// n8n 2.40.7 in queue mode sometimes never answers a quick job (docs/delivery-guarantees.md):
+				// its conversation then goes on after the sequencer's one-minute limit.
+				timeoutMs: 150_000,
 				describe: () => ({ tiledesk: relayedCustomerMessages().map(tiledeskView), landbot: relayedAgentMessages().map(landbotView) }),
 			},
 		);
 		const relayed = Date.now();
 		await settle(); // late duplicates would come from retried deliveries
 
-		const toAgent = relayedCustomerMessages().map(tiledeskView);
-		const toCustomer = relayedAgentMessages().map(landbotView);
-		expect({ toAgent: [...toAgent].sort(), toCustomer: [...toCustomer].sort() }).toEqual({
-			toAgent: [...customerSent].sort(),
-			toCustomer: [...agentSent].sort(),
+		expect({ toAgent: relayedCustomerMessages().map(tiledeskView), toCustomer: relayedAgentMessages().map(landbotView) }).toEqual({
+			toAgent: customerSent,
+			toCustomer: agentSent,
 		});
-		// Order is not guaranteed across webhook processes: the round-robin proxy hands consecutive
-		// messages of one conversation to different processes, whose sequencers do not know each other.
-		const inOrder = (got: string[], sent: string[]) => got.every((m, i) => m === sent[i]);
-		console.log(
-			`queue-mode: ${2 * MESSAGES_EACH_WAY} messages relayed in ${relayed - started} ms; arrived in order: ` +
-				`to agent ${inOrder(toAgent, customerSent)}, to customer ${inOrder(toCustomer, agentSent)}`,
-		);
+		console.log(`queue-mode: ${2 * MESSAGES_EACH_WAY} messages relayed in ${relayed - started} ms`);
 	});
 
-	test('a replayed delivery is dropped by the webhook process that relayed it', async () => {
+	test('replayed deliveries are dropped', async () => {
 		const landbot = landbotDeliveries();
 		const tiledesk = tiledeskDeliveries();
 		expect(landbot).toHaveLength(2 * MESSAGES_EACH_WAY); // each customer message, to both Landbot triggers
 		expect(tiledesk).toHaveLength(MESSAGES_EACH_WAY);
 
-		// Every delivery again, unchanged, to each webhook process that took it (the proxy knows which).
-		expect(n8n.webhookProcessUrls).toHaveLength(2);
+		// Every delivery again, unchanged, to the webhook process.
+		const [processUrl] = n8n.webhookProcessUrls;
 		const before = await executionCount(n8n);
 		const statuses: number[] = [];
-		for (const delivery of [...landbot, ...tiledesk]) {
-			const processes = n8n.webhookProcessesThatGot('url' in delivery ? delivery.url : delivery.target, delivery.body);
-			expect(processes.length).toBeGreaterThan(0);
-			for (const processUrl of processes) statuses.push((await replay(delivery, processUrl)).status);
-		}
+		for (const delivery of [...landbot, ...tiledesk]) statuses.push((await replay(delivery, processUrl)).status);
 		expect(statuses).toEqual(statuses.map(() => 200));
 		await settle();
 
@@ -306,7 +294,7 @@ describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 w
 		expect((p.tiledesk.getRequest(rid) as any).status).toBe(1000);
 	});
 
-	test('every execution succeeded, on the workers; both webhook processes took deliveries', async () => {
+	test('every execution succeeded, on the workers; the webhook process took the deliveries', async () => {
 		const executions = await n8n.executions({ includeData: true });
 		const failed = executions
 			.filter((e) => e.status !== 'success')
@@ -316,13 +304,13 @@ describe('Landbot ↔ Tiledesk relay in n8n queue mode (2 webhook processes, 2 w
 		const started = (name: string) => (n8n.logs(name).match(/Worker started execution/g) ?? []).length;
 		const received = (name: string) => (n8n.logs(name).match(/Received webhook "POST"/g) ?? []).length;
 		const perWorker = ['worker-1', 'worker-2'].map(started);
-		const perWebhookProcess = ['webhook-1', 'webhook-2'].map(received);
+		const perWebhookProcess = ['webhook-1'].map(received);
 		expect(perWorker.reduce((a, b) => a + b)).toBe(executions.length);
 		for (const count of [...perWorker, ...perWebhookProcess]) expect(count).toBeGreaterThan(0);
 		expect(received('main')).toBe(0);
 		console.log(
 			`queue-mode: ${executions.length} executions, all successful; per worker ${perWorker.join(' / ')}; ` +
-				`POSTs per webhook process ${perWebhookProcess.join(' / ')} (proxy: ${n8n.webhookProcessRequestCounts.join(' / ')}); ` +
+				`POSTs to the webhook process ${perWebhookProcess.join(' / ')}; ` +
 				`RSS MB ${JSON.stringify(n8n.rssByProcess())}`,
 		);
 	});

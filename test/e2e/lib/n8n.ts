@@ -308,53 +308,33 @@ interface RoundRobinProxy {
 	port: number;
 	/** Requests forwarded to each target, in the order of the targets. */
 	counts: number[];
-	/** Per target, `<path> <body>` of what it was handed (JSON normalised), to tell which process took a delivery. */
-	bodies: Array<Set<string>>;
 	close(): Promise<void>;
-}
-
-/** A JSON body in one canonical spelling; other bodies as they are. */
-export function normalisedBody(body: unknown): string {
-	const text = typeof body === 'string' ? body : JSON.stringify(body);
-	try {
-		return JSON.stringify(JSON.parse(text));
-	} catch {
-		return text;
-	}
 }
 
 /** A tiny HTTP proxy that hands each request to the next of `targets` (ports on 127.0.0.1) in turn. */
 async function roundRobinProxy(targets: number[]): Promise<RoundRobinProxy> {
 	const counts = targets.map(() => 0);
-	const bodies = targets.map(() => new Set<string>());
 	let next = 0;
 	const server = http.createServer((req, res) => {
 		const i = next++ % targets.length;
 		counts[i]++;
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const body = Buffer.concat(chunks);
-			bodies[i].add(`${req.url} ${normalisedBody(body.toString('utf8'))}`);
-			const upstream = http.request(
-				{ host: '127.0.0.1', port: targets[i], method: req.method, path: req.url, headers: req.headers, agent: false },
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				},
-			);
-			upstream.on('error', (error) => {
-				if (!res.headersSent) res.writeHead(502);
-				res.end(`proxy: ${error.message}`);
-			});
-			upstream.end(body);
+		const upstream = http.request(
+			{ host: '127.0.0.1', port: targets[i], method: req.method, path: req.url, headers: req.headers, agent: false },
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		upstream.on('error', (error) => {
+			if (!res.headersSent) res.writeHead(502);
+			res.end(`proxy: ${error.message}`);
 		});
+		req.pipe(upstream);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
 		port: (server.address() as net.AddressInfo).port,
 		counts,
-		bodies,
 		close: () => {
 			server.closeAllConnections();
 			return new Promise((resolve) => server.close(() => resolve()));
@@ -417,13 +397,6 @@ export class N8nInstance {
 		if (!this.queue) throw new Error('queryDatabase() needs queue mode (SQLite otherwise)');
 		const { stdout } = await run('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', this.queue.database, '-Atqc', sql]);
 		return stdout.trim();
-	}
-
-	/** Queue mode with several webhook processes: the URLs of those the proxy handed this request to. */
-	webhookProcessesThatGot(url: string, body: unknown): string[] {
-		const wanted = `${new URL(url).pathname} ${normalisedBody(body)}`;
-		const urls = this.webhookProcessUrls;
-		return (this.queue?.proxy?.bodies ?? []).flatMap((seen, i) => (seen.has(wanted) ? [urls[i]] : []));
 	}
 
 	/** Queue mode with several webhook processes: requests the round-robin proxy forwarded to each. */

@@ -124,7 +124,7 @@ describe('DeliverySequencer', () => {
 		const follower = turns.get('m3');
 		if (follower?.kind !== 'follow') throw new Error('expected follow');
 		lead('m2').finish(false);
-		expect(await follower.outcome).toBe(false);
+		expect(await follower.outcome).toBe('failed');
 		expect((await admit('m3', 3)).kind).toBe('lead');
 	});
 
@@ -149,6 +149,21 @@ describe('DeliverySequencer', () => {
 		expect((await sequencer.admit(delivery('a', 1, 'a'))).kind).toBe('lead'); // beyond the cap
 		now += 500;
 		expect((await sequencer.admit(delivery('c', 1, 'c'))).kind).toBe('lead'); // beyond the horizon
+	});
+
+	it('a copy of a relay whose end was never seen is asked to retry later, then dropped once the end is seen', async () => {
+		let now = 0;
+		const sequencer = new DeliverySequencer({ ...OPTIONS, maxRunMs: 1_000, now: () => now });
+		const first = await sequencer.admit(delivery('m1', 1));
+		if (first.kind !== 'lead') throw new Error('expected lead');
+		const early = sequencer.admit(delivery('m1', 1));
+		now = 2_000;
+		// The next copy finds the run overdue: it and the copy that was waiting are told to retry later.
+		expect((await sequencer.admit(delivery('m1', 1))).kind).toBe('busy');
+		expect((await early).kind).toBe('busy');
+		// n8n answers at last: done, so later copies are duplicates.
+		first.finish(true);
+		expect((await sequencer.admit(delivery('m1', 1))).kind).toBe('duplicate');
 	});
 
 	it('releases a conversation whose relay end was never seen, after Max Run', async () => {
