@@ -9,6 +9,8 @@ const DEFAULT_MAX_BATCH = 1;
  * otherwise hold the conversation forever. Longer than any relay: a call retries for at most 60 s.
  */
 const MAX_RUN_MS = 60 * 1000;
+/** Per trigger node and process: enough for any backlog a relay drains; bounds memory under a flood. */
+const MAX_BACKLOG = 2000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -50,6 +52,8 @@ export interface SequencerOptions {
 	rememberMax: number;
 	/** A relay whose end is never observed releases its conversation after this long. */
 	maxRunMs: number;
+	/** Beyond this many deliveries waiting or relaying, new ones are pushed back (503, retried by the platform). */
+	maxBacklog: number;
 	now?: () => number;
 }
 
@@ -118,11 +122,16 @@ export class DeliverySequencer {
 		return this.options.now ? this.options.now() : Date.now();
 	}
 
-	/** Deliveries waiting or relaying, for back-pressure and tests. */
+	/** Deliveries waiting or relaying. */
 	get backlog(): number {
 		let count = 0;
 		for (const line of this.lines.values()) count += line.pending.length + (line.running?.tickets.length ?? 0);
 		return count;
+	}
+
+	/** Too much is waiting: a new delivery should be pushed back to the platform's retry. */
+	get full(): boolean {
+		return this.backlog >= this.options.maxBacklog;
 	}
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
@@ -306,5 +315,6 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 		rememberMs,
 		rememberMax: 20000,
 		maxRunMs: MAX_RUN_MS,
+		maxBacklog: MAX_BACKLOG,
 	};
 }

@@ -19,7 +19,7 @@ export function rejectBadRequest(context: IWebhookFunctions, reason: string): IW
 	return reject(context, 400, { error: 'Bad Request', reason });
 }
 
-/** A copy of a delivery whose relay has not ended yet: 503 with Retry-After, nothing runs. */
+/** Not now (a copy whose relay has not ended, or too much waiting): 503 with Retry-After, nothing runs. */
 function retryLater(context: IWebhookFunctions): IWebhookResponseData {
 	context.getResponseObject().status(503).set('Retry-After', '30').json({ error: 'Still relaying; retry later' }).end();
 	return { noWebhookResponse: true };
@@ -54,6 +54,8 @@ export async function relayInOrder(
 	options: SequencerOptions,
 ): Promise<IWebhookResponseData> {
 	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, options);
+	// Under a flood the platform's own retries carry the load, instead of this process's memory.
+	if (sequencer.full) return retryLater(context);
 	const turn = await sequencer.admit(delivery);
 	const response = context.getResponseObject();
 	switch (turn.kind) {

@@ -9,6 +9,7 @@ const OPTIONS: SequencerOptions = {
 	rememberMs: 60_000,
 	rememberMax: 100,
 	maxRunMs: 60_000,
+	maxBacklog: 1000,
 };
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -164,6 +165,15 @@ describe('DeliverySequencer', () => {
 		// n8n answers at last: done, so later copies are duplicates.
 		first.finish(true);
 		expect((await sequencer.admit(delivery('m1', 1))).kind).toBe('duplicate');
+	});
+
+	it('is full once Max Backlog deliveries wait or relay', async () => {
+		const sequencer = new DeliverySequencer({ ...OPTIONS, maxBacklog: 2 });
+		void sequencer.admit(delivery('m1', 1));
+		expect(sequencer.full).toBe(false);
+		void sequencer.admit(delivery('m2', 2));
+		await tick();
+		expect(sequencer.full).toBe(true);
 	});
 
 	it('releases a conversation whose relay end was never seen, after Max Run', async () => {
