@@ -16,7 +16,7 @@ import { describeErrorBody, platformApiError } from './errors';
 export type RequestContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 export interface RetryPolicy {
-	/** Tries in all, the first one included. */
+	/** Tries in all, the first one included; 429 answers do not count (only maxTotalMs bounds them). */
 	maxAttempts: number;
 	/** First wait when the platform gives no Retry-After; doubled on each retry. */
 	baseDelayMs: number;
@@ -101,8 +101,8 @@ function backoffMs(policy: RetryPolicy, retry: number): number {
 /**
  * The one way this package calls a platform: through n8n's credential-aware HTTP helper, retrying
  * 429, 5xx and dropped connections with backoff (honouring Retry-After), within a bounded number
- * of tries and total time, then failing with an error that names the platform, the call and the
- * platform's own message.
+ * of tries (429s are not counted: they wait) and total time, then failing with an error that names
+ * the platform, the call and the platform's own message.
  */
 export async function callApi(this: RequestContext, call: ApiCall): Promise<ApiResponse> {
 	const policy = call.retry ?? DEFAULT_RETRY;
@@ -154,7 +154,9 @@ export async function callApi(this: RequestContext, call: ApiCall): Promise<ApiR
 				waitMs = retryAfterMs(response.headers?.['retry-after']) ?? backoffMs(policy, attempt - 1);
 			}
 			const outOfTime = waitMs !== undefined && Date.now() - started + waitMs > policy.maxTotalMs;
-			if (!retryable || attempt >= policy.maxAttempts || outOfTime) {
+			// A rate limit says "later", not "failed": it is waited out for as long as the time bound allows.
+			const outOfTries = attempt >= policy.maxAttempts && status !== 429;
+			if (!retryable || outOfTries || outOfTime) {
 				const text = (call.errorText ?? describeErrorBody)(response.body);
 				throw platformApiError(this.getNode(), {
 					platform: call.platform,

@@ -9,6 +9,7 @@ const DEFAULT_MAX_BATCH = 1;
  * otherwise hold the conversation forever. Longer than any relay: a call retries for at most 60 s.
  */
 const MAX_RUN_MS = 60 * 1000;
+const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
 /** Per trigger node and process: enough for any backlog a relay drains; bounds memory under a flood. */
 const MAX_BACKLOG = 2000;
 
@@ -224,7 +225,9 @@ export class DeliverySequencer {
 	 * the real end is seen. Relaying them again could duplicate what most likely arrived.
 	 */
 	private expireIfOverdue(batch: Batch): void {
-		if (batch.ended || batch.expired || this.now() - batch.startedAt <= this.options.maxRunMs) return;
+		// A batch runs its items one after the other: each may wait out a rate limit.
+		const limit = this.options.maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
+		if (batch.ended || batch.expired || this.now() - batch.startedAt <= limit) return;
 		batch.expired = true;
 		for (const ticket of batch.tickets) {
 			ticket.relay.stale = true;

@@ -30,15 +30,6 @@ export function acknowledgeOnly(): IWebhookResponseData {
 	return { webhookResponse: { received: true } };
 }
 
-/**
- * A delivery that starts the workflow, answered 200 here before the execution starts. Only for
- * calls a platform does not retry, whose answer must not wait for the run.
- */
-export function startWorkflow(context: IWebhookFunctions, items: INodeExecutionData[]): IWebhookResponseData {
-	context.getResponseObject().status(200).json({ received: true }).end();
-	return { noWebhookResponse: true, workflowData: [items] };
-}
-
 /** How a trigger's relay is answered: only once the execution it starts has ended (responseMode lastNode). */
 export const RELAY_RESPONSE = { responseMode: 'lastNode', responseData: 'noData' } as const;
 

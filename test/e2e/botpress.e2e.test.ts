@@ -85,9 +85,6 @@ describe('Botpress HITL ↔ Tiledesk and ↔ LiveChat through templates 12 and 1
 			tarball: await packPackage(),
 			credentials: [tiledeskCredential(td), liveChatCredential(lc), botpressCredential(bp, secret)],
 			workflows: [t.liveChatToBotpress, t.tiledeskToBotpress, t.botpressToTiledesk, t.botpressToLiveChat],
-			// One execution at a time, in arrival order: a handoff is opened before its first message is
-			// relayed, and messages keep their order (what the templates' sticky notes recommend).
-			env: {},
 		});
 		await Promise.all([
 			waitForTiledeskTrigger(n8n, td, webhookPath(t.tiledeskToBotpress, BOTPRESS_NODES.tiledeskTrigger), ['message.create', 'request.close']),
@@ -209,7 +206,7 @@ describe('Botpress HITL ↔ Tiledesk and ↔ LiveChat through templates 12 and 1
 					await bp.botSays(id, 'While you wait: our returns policy is at example.com/returns');
 					toAgent.push('bot: While you wait: our returns policy is at example.com/returns');
 				}
-				await sleep(200);
+				await sleep(50);
 				if (i === 6) {
 					td.tiledesk.agentSays(rid, td.agentId, { type: 'image', text: 'Your tracking page', metadata: { src: agentImage, name: 'tracking.png' } });
 					toUser.push(`[image] ${agentImage}`, 'Your tracking page');
@@ -217,7 +214,7 @@ describe('Botpress HITL ↔ Tiledesk and ↔ LiveChat through templates 12 and 1
 					td.tiledesk.agentSays(rid, td.agentId, `agent message ${i}`);
 					toUser.push(`agent message ${i}`);
 				}
-				await sleep(300);
+				await sleep(50);
 			}
 			await waitUntil('every message on the other side', () => relayedToTiledesk(remoteId).length >= toAgent.length && agentLines(id).length >= toUser.length, {
 				timeoutMs: 60_000,
@@ -362,7 +359,7 @@ describe('Botpress HITL ↔ Tiledesk and ↔ LiveChat through templates 12 and 1
 					await bp.botSays(id, 'Tip: addresses can be changed until dispatch');
 					toAgent.push('bot: Tip: addresses can be changed until dispatch');
 				}
-				await sleep(200);
+				await sleep(50);
 				if (i === 6) {
 					lc.livechat.agentSays(chatId, lc.agentId, { file: { url: agentImage, name: 'label.png', content_type: 'image/png' } });
 					// A LiveChat file event has no caption (its text is the file name): the image alone.
@@ -371,7 +368,7 @@ describe('Botpress HITL ↔ Tiledesk and ↔ LiveChat through templates 12 and 1
 					lc.livechat.agentSays(chatId, lc.agentId, `agent message ${i}`);
 					toUser.push(`agent message ${i}`);
 				}
-				await sleep(300);
+				await sleep(50);
 			}
 			await waitUntil('every message on the other side', () => relayedToLiveChat(remoteId).length >= toAgent.length + 10 && agentLines(id).length >= toUser.length, {
 				timeoutMs: 60_000,

@@ -69,8 +69,6 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 			tarball: await packPackage(),
 			credentials: [landbotCredential(p), liveChatCredential(p), block.credential],
 			workflows: [t.handoffStart, t.landbotToLiveChat, t.liveChatToLandbot, t.timeoutReassign, t.handback],
-			// One production execution at a time, started in arrival order (see the templates' notes).
-			env: {},
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(t.handoffStart, LIVECHAT_NODES.handoffRequested)),
@@ -190,7 +188,8 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 		expect(landbotMessages(cid, 'agent').map(landbotView)).toEqual([GREETING]);
 		const afterStart = Date.now();
 
-		// ---- 20 messages each way, interleaved, an image each way; each side writes every 500 ms.
+		// ---- 20 messages each way, interleaved, an image each way; each side writes every 100 ms, at
+		// n8n's default concurrency.
 		const customerImage = p.landbot.hostMedia({ name: 'damaged-box.png', contentType: 'image/png', data: TINY_PNG });
 		const agentImage = p.livechat.storeFile({ name: 'label.png', contentType: 'image/png', data: TINY_PNG });
 		const customerSent: string[] = [];
@@ -203,7 +202,7 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 				p.landbot.customerSays(cid, `customer message ${i}`);
 				customerSent.push(`customer message ${i}`);
 			}
-			await sleep(250);
+			await sleep(50);
 			if (i === 12) {
 				p.livechat.agentSays(chatId, p.agentId, { file: { url: agentImage, name: 'label.png', content_type: 'image/png' } });
 				agentSent.push(`image ${agentImage}`);
@@ -211,7 +210,7 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 				p.livechat.agentSays(chatId, p.agentId, `agent message ${i}`);
 				agentSent.push(`agent message ${i}`);
 			}
-			await sleep(250);
+			await sleep(50);
 		}
 		await waitUntil(
 			'20 customer messages in LiveChat and 20 agent messages in Landbot',

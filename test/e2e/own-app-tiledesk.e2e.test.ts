@@ -68,7 +68,6 @@ describe('own chat app ↔ Tiledesk through template 6 in a real n8n', () => {
 			tarball: await packPackage(),
 			credentials: [tiledeskCredential(td), inbound.credential, outbound.credential],
 			workflows: [template],
-			env: {},
 		});
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(template, 'App message')),

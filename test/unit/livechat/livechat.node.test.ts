@@ -621,6 +621,19 @@ describe('Chat → Send Message', () => {
 		expect(big.message).toMatch(/LiveChat accepts files up to 10 MB/);
 	});
 
+	it('waits out a rate limit longer than its tries allow (429s are bounded by time only); 5xx are not', async () => {
+		livechat()
+			.post(path('agent', 'send_event'))
+			.times(9)
+			.reply(429, { error: { type: 'too_many_requests', message: 'Too many requests' } }, { 'Retry-After': '0' });
+		livechat().post(path('agent', 'send_event')).reply(200, { event_id: 'after-the-limit' });
+		expect((await run({ ...sendText, sendAs: 'agent' }))[0].json.eventId).toBe('after-the-limit');
+
+		livechat().post(path('agent', 'send_event')).times(9).reply(503, 'Service Unavailable', { 'Retry-After': '0' });
+		await expect(run({ ...sendText, sendAs: 'agent' })).rejects.toThrow(/503/);
+		nock.cleanAll();
+	});
+
 	it('retries 429 and 5xx, then reports LiveChat\'s words; continueOnFail per item', async () => {
 		livechat().post(path('agent', 'send_event')).reply(429, { error: { type: 'too_many_requests', message: 'Too many requests' } }, { 'Retry-After': '0' });
 		livechat().post(path('agent', 'send_event')).reply(503, 'Service Unavailable', { 'Retry-After': '0' });
