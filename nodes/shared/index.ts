@@ -9,3 +9,4 @@ export * from './parameters';
 export * from './transcript';
 export * from './registrations';
 export * from './sequencer';
+export * from './deliveryOptions';

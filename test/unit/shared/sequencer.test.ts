@@ -1,5 +1,6 @@
 import type { SequencerOptions, Turn } from '../../../nodes/shared/sequencer';
-import { DeliverySequencer, deliveryOptions } from '../../../nodes/shared/sequencer';
+import { DeliverySequencer } from '../../../nodes/shared/sequencer';
+import { deliveryOptions } from '../../../nodes/shared/deliveryOptions';
 
 const OPTIONS: SequencerOptions = {
 	holdBackMs: 0,

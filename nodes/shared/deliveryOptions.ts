@@ -1,0 +1,62 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { SequencerOptions } from './sequencer';
+
+const DEFAULT_HOLD_BACK_MS = 300;
+const DEFAULT_MAX_BATCH = 1;
+/**
+ * How long a relay may run before its conversation goes on without it. n8n 2.40.7 in queue mode can
+ * fail to answer a lastNode webhook whose job finished quickly (seen: 1 in ~40), which would
+ * otherwise hold the conversation forever. Longer than a relay of one item (a call retries for at
+ * most 60 s); a batch gets 10 s more per extra item (sequencer.ts).
+ */
+const MAX_RUN_MS = 60 * 1000;
+/** Per trigger node and process: enough for any backlog a relay drains; bounds memory under a flood. */
+const MAX_BACKLOG = 2000;
+
+/** Options every relaying trigger offers in its "Options" collection, beside "Drop Duplicate Deliveries". */
+export const deliveryOptionFields: INodeProperties[] = [
+	{
+		displayName: 'Keep Order Per Conversation',
+		name: 'keepOrder',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether to relay one conversation's deliveries one after another, in the platform's order, whatever n8n's concurrency. Off: each delivery runs at once, in parallel.",
+	},
+	{
+		displayName: 'Hold Back (Ms)',
+		name: 'holdBackMs',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10000 },
+		default: DEFAULT_HOLD_BACK_MS,
+		description:
+			'How long a delivery waits for an earlier message of the same conversation that is still on its way, so both go out in order. Adds this much latency.',
+	},
+	{
+		displayName: 'Max Deliveries Per Execution',
+		name: 'maxBatch',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 500 },
+		default: DEFAULT_MAX_BATCH,
+		description:
+			"Deliveries of one conversation that queued up while its previous relay ran start together, as the items of one execution, in order: fewer executions under a backlog. Keep 1 unless the workflow is a straight line of this package's nodes: n8n's Retry On Fail runs a node again for all its items, and branches run one after the other.",
+	},
+];
+
+/** The sequencer options a trigger's "Options" collection chose; `rememberMs` = the platform's retry horizon. */
+export function deliveryOptions(options: IDataObject, rememberMs: number): SequencerOptions {
+	const keepOrder = options.keepOrder !== false;
+	const number = (value: unknown, fallback: number): number =>
+		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+	return {
+		dropDuplicates: options.dropDuplicates !== false,
+		holdBackMs: keepOrder ? number(options.holdBackMs, DEFAULT_HOLD_BACK_MS) : 0,
+		maxBatch: Math.max(1, Math.floor(number(options.maxBatch, DEFAULT_MAX_BATCH))),
+		keepOrder,
+		rememberMs,
+		rememberMax: 20000,
+		maxRunMs: MAX_RUN_MS,
+		maxBacklog: MAX_BACKLOG,
+	};
+}
