@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
 import type { ApiResponse, RequestContext, RetryPolicy } from '../shared';
-import { callApi, describeErrorBody } from '../shared';
+import { callApi, describeErrorBody, RequestPacer } from '../shared';
 
 export const LANDBOT_CREDENTIAL = 'landbotApi';
 
@@ -15,6 +15,9 @@ const LANDBOT_RETRY: RetryPolicy = {
 	maxDelayMs: 10_000,
 	maxTotalMs: 60_000,
 };
+
+/** Landbot's limit is 10 requests per second per token: stay just under it, per credential, in this process. */
+const pacer = new RequestPacer(10, 1100);
 
 export interface LandbotRequest {
 	call: string;
@@ -46,6 +49,7 @@ export async function landbotRequest(this: RequestContext, request: LandbotReque
 		retry: LANDBOT_RETRY,
 		errorText: describeErrorBody,
 		acceptStatuses: request.acceptStatuses,
+		pace: () => pacer.wait(this.getNode().credentials?.[LANDBOT_CREDENTIAL]?.id ?? 'landbot'),
 	});
 }
 

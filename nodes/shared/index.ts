@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './event';
 export * from './request';
+export * from './pacer';
 export * from './secret';
 export * from './webhook';
 export * from './router';

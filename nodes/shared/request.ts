@@ -51,6 +51,8 @@ export interface ApiCall {
 	acceptStatuses?: number[];
 	/** HTTP timeout of one try; 30 s by default (a long poll needs more). */
 	timeoutMs?: number;
+	/** Waits for a slot under the platform's rate limit before each try (see RequestPacer). */
+	pace?: () => Promise<void>;
 }
 
 export interface ApiResponse {
@@ -122,6 +124,7 @@ export async function callApi(this: RequestContext, call: ApiCall): Promise<ApiR
 	for (let attempt = 1; ; attempt++) {
 		let response: IN8nHttpFullResponse | undefined;
 		let waitMs: number | undefined;
+		await call.pace?.();
 		try {
 			response = (await this.helpers.httpRequestWithAuthentication.call(
 				this,

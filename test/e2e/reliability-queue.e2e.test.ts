@@ -14,7 +14,7 @@ import * as path from 'path';
 
 import { startCpuLoad, type CpuLoad } from './lib/load';
 import { N8nInstance, REPO_ROOT, packPackage } from './lib/n8n';
-import { Conversations, FULL, relayTemplates, waitForRelayTriggers } from './lib/reliability';
+import { Conversations, FULL, TEST_TIMEOUT_MS, relayTemplates, waitForRelayTriggers } from './lib/reliability';
 import { type Platforms, landbotCredential, sleep, startPlatforms, tiledeskCredential } from './lib/relay';
 
 const SCALE = FULL ? { conversations: 20, messagesEachWay: 25 } : { conversations: 4, messagesEachWay: 8 };
@@ -85,5 +85,6 @@ describe.each([
 				expect([counts.customerToAgent.lost, counts.agentToCustomer.lost]).toEqual([0, 0]);
 			}
 		},
+		TEST_TIMEOUT_MS,
 	);
 });

@@ -13,7 +13,7 @@
  */
 import { startCpuLoad, type CpuLoad } from './lib/load';
 import { N8nInstance, packPackage } from './lib/n8n';
-import { Conversations, FULL, NONE, relayTemplates, waitForRelayTriggers } from './lib/reliability';
+import { Conversations, FULL, NONE, TEST_TIMEOUT_MS, relayTemplates, waitForRelayTriggers } from './lib/reliability';
 import { type Platforms, landbotCredential, sleep, startPlatforms, tiledeskCredential } from './lib/relay';
 
 const SCALE = FULL
@@ -77,7 +77,7 @@ describe(`reliability (${FULL ? 'full' : 'quick'}): Landbot ↔ Tiledesk at n8n'
 			})}`,
 		);
 		expect(counts).toEqual({ customerToAgent: NONE, agentToCustomer: NONE });
-	});
+	}, TEST_TIMEOUT_MS);
 
 	test('nothing lost across kill -9: a crash mid-stream with 20% 429/5xx from Tiledesk, restarted at once: 0 lost / duplicated / reordered', async () => {
 		const ids = await c.open('Crash', SCALE.crashConversations);
@@ -121,5 +121,5 @@ describe(`reliability (${FULL ? 'full' : 'quick'}): Landbot ↔ Tiledesk at n8n'
 			})}`,
 		);
 		expect(customerToAgent).toEqual(NONE);
-	});
+	}, TEST_TIMEOUT_MS);
 });

@@ -18,6 +18,8 @@ import { PLACEHOLDERS, TEMPLATE_FILES, type Template, loadTemplate, webhookPath 
 
 export const FULL = process.env.HANDOFF_RELIABILITY === 'full';
 export const WRITE_EVERY_MS = 200;
+/** A full run waits up to 10 min for a backlog to drain, then up to 3 min for the platforms' retries. */
+export const TEST_TIMEOUT_MS = FULL ? 20 * 60_000 : 300_000;
 const HANDOFF_FIELD = 'handoff_conversation';
 
 export interface Counts {

@@ -9,6 +9,7 @@ import {
 	registrationsComplete,
 	storedRegistrations,
 	retryAfterMs,
+	RequestPacer,
 	secretsMatch,
 	toIsoTimestamp,
 } from '../../../nodes/shared';
@@ -110,5 +111,18 @@ describe('registered webhooks', () => {
 		expect(registrationsComplete(['message.create', 'request.close'], ours, ours.slice(0, 1))).toBe(false);
 		expect(registrationsComplete(['message.create', 'request.close'], [ours[0], { id: 's9', kind: 'request.close' }], ours)).toBe(false);
 		expect(registrationsComplete([], [], [])).toBe(false);
+	});
+});
+
+describe('request pacer', () => {
+	it('lets a window\'s worth of calls through at once, then makes the next wait for a free slot, per key', async () => {
+		const pacer = new RequestPacer(3, 200);
+		const started = Date.now();
+		for (let i = 0; i < 3; i++) await pacer.wait('token-a');
+		expect(Date.now() - started).toBeLessThan(100);
+		await pacer.wait('token-b'); // another token has its own slots
+		expect(Date.now() - started).toBeLessThan(100);
+		await pacer.wait('token-a');
+		expect(Date.now() - started).toBeGreaterThanOrEqual(195);
 	});
 });
