@@ -161,7 +161,8 @@ export class DeliverySequencer {
 		if (line.running) this.expireIfOverdue(line.running);
 		if (line.running) return;
 		if (line.pending.length === 0) {
-			this.lines.delete(lineId);
+			// Only this line: a newer one may already serve the conversation.
+			if (this.lines.get(lineId) === line) this.lines.delete(lineId);
 			return;
 		}
 		const readyAt = Math.min(...line.pending.map((ticket) => ticket.arrivedAt)) + this.options.holdBackMs;
