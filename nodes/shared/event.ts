@@ -14,7 +14,7 @@ export interface HandoffMessage extends IDataObject {
 
 /**
  * The one item shape every trigger of this package emits, so relay flows read the same fields
- * whatever platform the event came from (see DESIGN.md, "One event shape").
+ * whatever platform the event came from (README, "The event every trigger emits").
  */
 export interface HandoffEvent extends IDataObject {
 	event: string;

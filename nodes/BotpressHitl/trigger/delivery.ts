@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { AuthorRole, HandoffEvent, HandoffMessage } from '../../shared';
 import { idToString, toIsoTimestamp } from '../../shared';
 
-/** The five endpoints Botpress's HITL API integration calls (reference/botpress-hitl.md). */
+/** The five endpoints Botpress's HITL API integration calls (docs/platforms.md). */
 export const ENDPOINTS = [
 	'ping',
 	'createRemoteUser',

@@ -19,7 +19,7 @@ export function isTiledeskEvent(value: unknown): value is TiledeskEvent {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(TILEDESK_EVENTS, value);
 }
 
-/** A delivery `{timestamp, payload, hook, token}` (see reference/tiledesk.md). */
+/** A delivery `{timestamp, payload, hook, token}` (see docs/platforms.md). */
 export interface Delivery {
 	event: string;
 	timestamp: unknown;
