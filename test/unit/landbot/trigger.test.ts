@@ -34,15 +34,18 @@ async function deliver(
 		staticData = published(),
 		authorization = `Token ${HOOK_TOKEN}`,
 		execution,
+		sentryTrace,
 	}: {
 		parameters?: IDataObject;
 		staticData?: IDataObject;
 		authorization?: string | null;
 		execution?: 'success' | 'error' | 'pending';
+		sentryTrace?: string;
 	} = {},
 ) {
 	const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'landbot/webhooks' };
 	if (authorization !== null) headers.authorization = authorization;
+	if (sentryTrace !== undefined) headers['sentry-trace'] = sentryTrace;
 	const result = await harness.webhook(node, {
 		parameters: { channelId: '2955840', ...parameters },
 		credentials,
@@ -313,6 +316,30 @@ describe('Landbot Trigger: duplicates', () => {
 		delete (body.messages[0]._raw as IDataObject).uuid;
 		expect((await deliver(clone(body), { staticData })).items).toHaveLength(1);
 		expect((await deliver(clone(body), { staticData })).items).toHaveLength(0);
+	});
+
+	const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0';
+
+	it('keys a delivery on its sentry-trace header: a retry whose message differs in content is still dropped', async () => {
+		const staticData = published();
+		const retried = clone(customerText);
+		delete (retried.messages[0]._raw as IDataObject).uuid;
+		(retried.messages[0].customer as IDataObject).agent_id = null; // the assignment changed between tries
+		expect((await deliver(clone(customerText), { staticData, sentryTrace: TRACE })).items).toHaveLength(1);
+		expect((await deliver(retried, { staticData, sentryTrace: TRACE })).items).toHaveLength(0);
+	});
+
+	it('two messages with different sentry-trace headers both go through, even with the same uuid', async () => {
+		const staticData = published();
+		expect((await deliver(clone(customerText), { staticData, sentryTrace: TRACE })).items).toHaveLength(1);
+		const other = TRACE.replace(/^4b/, '5c');
+		expect((await deliver(clone(customerText), { staticData, sentryTrace: other })).items).toHaveLength(1);
+	});
+
+	it('falls back to the message id when sentry-trace is malformed', async () => {
+		const staticData = published();
+		expect((await deliver(clone(customerText), { staticData, sentryTrace: 'x' })).items).toHaveLength(1);
+		expect((await deliver(clone(customerText), { staticData, sentryTrace: 'y' })).items).toHaveLength(0);
 	});
 
 	it('can be switched off', async () => {
