@@ -13,6 +13,9 @@ const DEFAULT_MAX_BATCH = 1;
 const MAX_RUN_MS = 60 * 1000;
 /** Per trigger node and process: enough for any backlog a relay drains; bounds memory under a flood. */
 const MAX_BACKLOG = 2000;
+const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
+/** Each execution costs n8n memory and ~250 ms of CPU; more at once only queues inside n8n. */
+const DEFAULT_MAX_RUNNING = 16;
 
 /** Options every relaying trigger offers in its "Options" collection, beside "Drop Duplicate Deliveries". */
 export const deliveryOptionFields: INodeProperties[] = [
@@ -42,6 +45,15 @@ export const deliveryOptionFields: INodeProperties[] = [
 		description:
 			"Deliveries of one conversation that queued up while its previous relay ran start together, as the items of one execution, in order: fewer executions under a backlog. Keep 1 unless the workflow is a straight line of this package's nodes: n8n's Retry On Fail runs a node again for all its items, and branches run one after the other.",
 	},
+	{
+		displayName: 'Max Executions At Once',
+		name: 'maxRunning',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1000 },
+		default: DEFAULT_MAX_RUNNING,
+		description:
+			"How many executions this trigger runs at the same time (one per conversation at most). Other conversations wait for a free one; beyond 2,000 waiting deliveries (or 64 MB of them) the platform is asked to retry later (503), so a flood cannot exhaust n8n's memory.",
+	},
 ];
 
 /** The sequencer options a trigger's "Options" collection chose; `rememberMs` = the platform's retry horizon. */
@@ -58,5 +70,7 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 		rememberMax: 20000,
 		maxRunMs: MAX_RUN_MS,
 		maxBacklog: MAX_BACKLOG,
+		maxBacklogBytes: MAX_BACKLOG_BYTES,
+		maxRunning: Math.max(1, Math.floor(number(options.maxRunning, DEFAULT_MAX_RUNNING))),
 	};
 }

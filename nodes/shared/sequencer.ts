@@ -26,6 +26,8 @@ export interface DeliveryTicketInput {
 	/** The source's order, in ms (its timestamp) or any increasing number; ties keep arrival order. */
 	order: number;
 	items: INodeExecutionData[];
+	/** Roughly what the items hold in memory, in bytes (bounded by `maxBacklogBytes`). */
+	size?: number;
 }
 
 export interface SequencerOptions {
@@ -45,6 +47,10 @@ export interface SequencerOptions {
 	maxRunMs: number;
 	/** Beyond this many deliveries waiting or relaying, new ones are pushed back (503, retried by the platform). */
 	maxBacklog: number;
+	/** Likewise beyond this many bytes of items waiting or relaying. */
+	maxBacklogBytes: number;
+	/** At most this many executions run at once; other conversations' turns wait for a free one. */
+	maxRunning: number;
 	now?: () => number;
 }
 
@@ -105,6 +111,11 @@ export class DeliverySequencer {
 	private readonly inFlight = new Map<string, Relay>();
 	/** Keys relayed successfully → when; insertion order is age order. */
 	private readonly done = new Map<string, number>();
+	/** Lines whose turn has come while `maxRunning` executions were running, oldest first. */
+	private readonly ready = new Map<string, Line>();
+	/** Executions started whose end has not been seen, nor has their time run out. */
+	private readonly running = new Set<Batch>();
+	private bytes = 0;
 	private arrivals = 0;
 
 	constructor(public options: SequencerOptions) {}
@@ -120,9 +131,14 @@ export class DeliverySequencer {
 		return count;
 	}
 
+	/** Executions started and not yet ended (nor overdue). */
+	get relaying(): number {
+		return this.running.size;
+	}
+
 	/** Too much is waiting: a new delivery should be pushed back to the platform's retry. */
 	get full(): boolean {
-		return this.backlog >= this.options.maxBacklog;
+		return this.backlog >= this.options.maxBacklog || this.bytes >= this.options.maxBacklogBytes;
 	}
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
@@ -146,6 +162,7 @@ export class DeliverySequencer {
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
 		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt: this.now(), relay, assign };
+		this.bytes += input.size ?? 0;
 
 		// Without ordering every delivery is a line of its own.
 		const lineId = this.options.keepOrder ? input.conversation : `\u0000${ticket.arrival}`;
@@ -176,7 +193,31 @@ export class DeliverySequencer {
 			});
 			return;
 		}
+		if (this.atCapacity()) {
+			this.ready.set(lineId, line);
+			return;
+		}
+		this.ready.delete(lineId);
 		this.start(lineId, line);
+	}
+
+	/** An execution ended or went overdue: the longest-waiting ready lines take the free slot. */
+	private leave(batch: Batch): void {
+		this.running.delete(batch);
+		for (const ticket of batch.tickets) this.bytes -= ticket.size ?? 0;
+		for (const [lineId, line] of this.ready) {
+			if (this.atCapacity()) break;
+			this.ready.delete(lineId);
+			this.schedule(lineId, line);
+		}
+	}
+
+	/** All slots taken. Overdue runs give theirs up here: no delivery of their own may come to notice. */
+	private atCapacity(): boolean {
+		const limit = Math.max(1, this.options.maxRunning);
+		if (this.running.size < limit) return false;
+		for (const batch of [...this.running]) this.expireIfOverdue(batch);
+		return this.running.size >= limit;
 	}
 
 	private start(lineId: string, line: Line): void {
@@ -184,11 +225,13 @@ export class DeliverySequencer {
 		const batch: Batch = { tickets, startedAt: this.now(), ended: false, expired: false, line, lineId };
 		for (const ticket of tickets) ticket.relay.batch = batch;
 		line.running = batch;
+		this.running.add(batch);
 
 		const { outcome, settle } = deferred();
 		const finish = (ok: boolean): void => {
 			if (batch.ended) return;
 			batch.ended = true;
+			if (!batch.expired) this.leave(batch);
 			for (const ticket of tickets) {
 				if (this.inFlight.get(ticket.key) === ticket.relay) this.inFlight.delete(ticket.key);
 				if (ok && this.options.dropDuplicates) this.remember(ticket.key);
@@ -220,6 +263,7 @@ export class DeliverySequencer {
 		const limit = this.options.maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
 		if (batch.ended || batch.expired || this.now() - batch.startedAt <= limit) return;
 		batch.expired = true;
+		this.leave(batch);
 		for (const ticket of batch.tickets) {
 			ticket.relay.stale = true;
 			ticket.relay.settle('unknown');

@@ -96,5 +96,7 @@ export function deliveryOf(key: string, items: INodeExecutionData[]): DeliveryTi
 		conversation: String(first.conversationId ?? first.customerId ?? ''),
 		order: times.length ? Math.min(...times) : Date.now(),
 		items,
+		// JSON length ≈ the memory the parsed items hold, near enough for a flood bound.
+		size: JSON.stringify(items).length,
 	};
 }

@@ -11,6 +11,8 @@ const OPTIONS: SequencerOptions = {
 	rememberMax: 100,
 	maxRunMs: 60_000,
 	maxBacklog: 1000,
+	maxBacklogBytes: 1_000_000,
+	maxRunning: 100,
 };
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -175,6 +177,66 @@ describe('DeliverySequencer', () => {
 		void sequencer.admit(delivery('m2', 2));
 		await tick();
 		expect(sequencer.full).toBe(true);
+	});
+
+	it('is full once the waiting deliveries hold Max Backlog Bytes', async () => {
+		const sequencer = new DeliverySequencer({ ...OPTIONS, maxBacklogBytes: 1_000 });
+		const turn = sequencer.admit({ ...delivery('m1', 1), size: 1_200 });
+		await tick();
+		expect(sequencer.full).toBe(true);
+		const first = await turn;
+		if (first.kind !== 'lead') throw new Error('expected lead');
+		first.finish(true);
+		expect(sequencer.full).toBe(false);
+	});
+
+	it('runs at most Max Executions At Once; other conversations wait their turn, longest-waiting first', async () => {
+		const { turns, admit, lead } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunning: 2 }));
+		void admit('a1', 1, 'a');
+		void admit('b1', 1, 'b');
+		await tick();
+		void admit('c1', 1, 'c');
+		await tick();
+		void admit('d1', 1, 'd');
+		await tick();
+		expect([...turns.keys()]).toEqual(['a1', 'b1']);
+		// A new delivery of a running conversation queues in its line, behind c and d.
+		void admit('a2', 2, 'a');
+		lead('a1').finish(true);
+		await tick();
+		expect([...turns.keys()]).toEqual(['a1', 'b1', 'c1']);
+		lead('b1').finish(false);
+		await tick();
+		expect([...turns.keys()]).toEqual(['a1', 'b1', 'c1', 'd1']);
+		lead('c1').finish(true);
+		await tick();
+		expect(turns.has('a2')).toBe(true);
+	});
+
+	it('an overdue execution frees its slot for another conversation', async () => {
+		let now = 0;
+		const { turns, admit } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunning: 1, maxRunMs: 1_000, now: () => now }));
+		void admit('a1', 1, 'a');
+		await tick();
+		void admit('b1', 1, 'b');
+		await tick();
+		expect(turns.has('b1')).toBe(false);
+		now = 2_000;
+		// Whatever arrives next notices the overdue run.
+		void admit('a2', 2, 'a');
+		await tick();
+		expect(turns.get('b1')?.kind).toBe('lead');
+	});
+
+	it('a new conversation takes the slot of an overdue execution of another one', async () => {
+		let now = 0;
+		const { turns, admit } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunning: 1, maxRunMs: 1_000, now: () => now }));
+		void admit('a1', 1, 'a');
+		await tick();
+		now = 2_000;
+		void admit('b1', 1, 'b');
+		await tick();
+		expect(turns.get('b1')?.kind).toBe('lead');
 	});
 
 	it('releases a conversation whose relay end was never seen, after Max Run', async () => {
