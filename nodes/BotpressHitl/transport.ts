@@ -5,7 +5,7 @@ import { callApi, describeErrorBody } from '../shared';
 
 export const BOTPRESS_CREDENTIAL = 'botpressHitlApi';
 
-/** The three paths the HITL API integration serves under its webhook URL (docs/platforms.md). */
+/** The three paths the HITL API integration serves under its webhook URL (docs/platforms/botpress-hitl.md). */
 export type BotpressPath = '/message-from-agent' | '/agent-assigned' | '/stop-hitl';
 
 /**

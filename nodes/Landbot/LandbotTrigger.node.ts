@@ -27,7 +27,7 @@ import { LANDBOT_CREDENTIAL, landbotApi, landbotRequest } from './transport';
 import type { LandbotHookMessage } from './trigger/delivery';
 import { authorRole, deliveryKey, handoffValue, normalizeMessage, parseDelivery, toEvent } from './trigger/delivery';
 
-/** Landbot fires MessageHooks only for web and WhatsApp channels (docs/platforms.md). */
+/** Landbot fires MessageHooks only for web and WhatsApp channels (docs/platforms/landbot.md). */
 const CHANNEL_TYPES_WITH_HOOKS = ['landbot', 'whatsapp'];
 
 /** Landbot retries a failed delivery for a couple of minutes (5, 10, 15, 20, 25 s…); ids are kept an hour. */

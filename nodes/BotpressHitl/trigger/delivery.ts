@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { AuthorRole, HandoffEvent, HandoffMessage } from '../../shared';
 import { idToString, toIsoTimestamp } from '../../shared';
 
-/** The five endpoints Botpress's HITL API integration calls (docs/platforms.md). */
+/** The five endpoints Botpress's HITL API integration calls (docs/platforms/botpress-hitl.md). */
 export const ENDPOINTS = [
 	'ping',
 	'createRemoteUser',

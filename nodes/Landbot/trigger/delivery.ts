@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
 import { idToString, toIsoTimestamp } from '../../shared';
 
-/** One element of a MessageHooks delivery `{"messages": [...]}` (see docs/platforms.md). */
+/** One element of a MessageHooks delivery `{"messages": [...]}` (see docs/platforms/landbot.md). */
 export interface LandbotHookMessage extends IDataObject {
 	type: string;
 	timestamp: number;

@@ -62,7 +62,7 @@ function sequence(a: IDataObject, b: IDataObject): number {
 function withHistoryFields(message: IDataObject, at: number): IDataObject {
 	const author = String(message.author_type ?? (message.sender as IDataObject | undefined)?.type ?? '').toLowerCase();
 	const text = [message.message, message.text, message.body].find((value) => typeof value === 'string');
-	// Media keep their address under data or extra (docs/platforms.md, unconfirmed for transcripts).
+	// Media keep their address under data or extra (docs/platforms/landbot.md, unconfirmed for transcripts).
 	const data = (message.data as IDataObject | undefined) ?? {};
 	const extra = (message.extra as IDataObject | undefined) ?? {};
 	const url = [message.url, data.url, extra.url].find((value) => typeof value === 'string' && value !== '');
