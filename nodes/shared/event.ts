@@ -27,13 +27,19 @@ export interface HandoffEvent extends IDataObject {
 	raw: IDataObject;
 }
 
-/** Unix seconds (float), milliseconds, or a date string → ISO 8601. Falls back to now. */
+/** The largest distance from 1970 a JavaScript Date can hold, in ms (beyond it toISOString throws). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Unix seconds (float), milliseconds, or a date string → ISO 8601. Falls back to now, also for a
+ * number no date can hold (1e308 is valid JSON, not a time).
+ */
 export function toIsoTimestamp(value: unknown): string {
 	if (typeof value === 'number' && Number.isFinite(value)) {
 		// Below 10^11 a number is seconds (that is the year 5138 in ms).
-		return new Date(value < 1e11 ? value * 1000 : value).toISOString();
-	}
-	if (typeof value === 'string' && value.trim() !== '') {
+		const ms = Math.abs(value) < 1e11 ? value * 1000 : value;
+		if (Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString();
+	} else if (typeof value === 'string' && value.trim() !== '') {
 		const numeric = Number(value);
 		if (Number.isFinite(numeric)) return toIsoTimestamp(numeric);
 		const parsed = Date.parse(value);

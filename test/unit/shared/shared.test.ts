@@ -64,6 +64,16 @@ describe('event helpers', () => {
 		expect(toIsoTimestamp('2025-05-22T19:45:04Z')).toBe('2025-05-22T19:45:04.000Z');
 	});
 
+	it.each([1e308, -1e308, '1e308', 9e15, Number.MAX_VALUE, 'not a date', {}, [], null])(
+		'falls back to the time of receipt for %p, which no date can hold',
+		(value) => {
+			const before = Date.now();
+			const iso = toIsoTimestamp(value);
+			expect(Date.parse(iso)).toBeGreaterThanOrEqual(before - 1);
+			expect(Date.parse(iso)).toBeLessThanOrEqual(Date.now() + 1);
+		},
+	);
+
 	it('makes ids strings and empties null', () => {
 		expect(idToString(473548616)).toBe('473548616');
 		expect(idToString('')).toBeNull();
