@@ -121,12 +121,13 @@ export class TiledeskApi implements ICredentialType {
 		return { ...requestOptions, headers };
 	}
 
-	// /departments answers without authentication (the widget reads it); this route checks the
-	// login and the membership of the project.
+	// The project's detail (docs/platforms/tiledesk.md): documented, minimum role agent, one cached
+	// document, on every server since 2019; wrong credentials get 401, non-members 403.
+	// /departments answers without authentication; /{project}/project_users/me exists only since 2.10.104.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '=/{{$credentials.projectId.trim()}}/project_users/me',
+			url: '=/projects/{{$credentials.projectId.trim()}}',
 		},
 	};
 }

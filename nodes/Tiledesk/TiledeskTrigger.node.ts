@@ -15,37 +15,39 @@ import {
 	deliveryOptions,
 	relayInOrder,
 	RELAY_RESPONSE,
-	matchesAnySecret,
 	registrationsComplete,
 	rejectBadRequest,
 	rejectUnauthorized,
-	storedRegistrations,
 } from '../shared';
-import { segment, tiledeskRequest } from './transport';
-import type { TiledeskEvent } from './trigger/delivery';
+import { segment, tiledeskProject, tiledeskRequest } from './transport';
+import type { Delivery } from './trigger/delivery';
+import { isInfoLine, isOwnMessage, isTiledeskEvent, parseDelivery, parseEnvelope, senderRole, toEvent } from './trigger/delivery';
+import type { StoredSubscription } from './trigger/subscriptions';
+import {
+	createSubscription,
+	senderOf,
+	storedSubscriptions,
+	subscriptionsHolding,
+	withOwnSecret,
+} from './trigger/subscriptions';
 
 /** Tiledesk retries a delivery twice within ~10 s; ids are kept an hour. */
 const TILEDESK_RETRY_HORIZON_MS = 60 * 60 * 1000;
-import {
-	deliveryKey,
-	isInfoLine,
-	isOwnMessage,
-	isTiledeskEvent,
-	parseDelivery,
-	senderRole,
-	toEvent,
-} from './trigger/delivery';
 
-/** One REST-hook subscription this node created, as kept in the workflow's static data. */
-interface StoredSubscription {
-	id: string;
-	event: string;
-	target: string;
-	secret: string;
+/** Whether the node's filters let a message through (echoes, info lines, authors). */
+function wantedMessage(context: IWebhookFunctions, message: IDataObject, options: IDataObject): boolean {
+	const request = typeof message.request === 'object' ? (message.request as IDataObject) : undefined;
+	const authors = context.getNodeParameter('authors', []) as string[];
+	if (options.dropOwnMessages !== false && isOwnMessage(message)) return false;
+	if (options.includeInfo !== true && isInfoLine(message)) return false;
+	return authors.includes(senderRole(message.sender, request));
 }
 
-function storedSubscriptions(staticData: IDataObject): StoredSubscription[] {
-	return storedRegistrations<StoredSubscription>(staticData, 'subscriptions');
+async function relay(context: IWebhookFunctions, delivery: Delivery, projectId: string): Promise<IWebhookResponseData> {
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	if (delivery.event === 'message.create' && !wantedMessage(context, delivery.payload, options)) return acknowledgeOnly();
+	const items = [{ json: toEvent(delivery, projectId) }];
+	return await relayInOrder(context, deliveryOf(delivery.key, items), deliveryOptions(options, TILEDESK_RETRY_HORIZON_MS));
 }
 
 export class TiledeskTrigger implements INodeType {
@@ -196,31 +198,11 @@ export class TiledeskTrigger implements INodeType {
 				}
 				const created: StoredSubscription[] = [];
 				for (const event of events) {
-					const response = await tiledeskRequest.call(this, {
-						call: `subscribe to ${event}`,
-						method: 'POST',
-						path: 'subscriptions',
-						body: { event, target: webhookUrl },
-					});
-					const subscription = (response.body ?? {}) as IDataObject;
-					const secret = String(response.headers?.['x-hook-secret'] ?? subscription.secret ?? '');
-					if (!subscription._id || !secret) {
-						throw new NodeOperationError(
-							this.getNode(),
-							`Tiledesk did not return the ID and secret of the "${event}" subscription`,
-						);
-					}
-					if (subscription.target !== undefined && subscription.target !== webhookUrl) {
-						// Tiledesk answers a duplicate (event, target) with a subscription it finds by event alone.
-						throw new NodeOperationError(
-							this.getNode(),
-							`Tiledesk returned a "${event}" subscription for another URL (${String(subscription.target)})`,
-							{ description: 'Unpublish and publish the workflow again; if it persists, delete the project\'s duplicate subscriptions for this URL.' },
-						);
-					}
-					created.push({ id: String(subscription._id), event, target: webhookUrl, secret });
+					const subscription = await createSubscription.call(this, event, webhookUrl);
 					// Saved as they come: a failure half-way still lets delete() remove what exists.
-					staticData.subscriptions = created as unknown as IDataObject[];
+					staticData.subscriptions = [...created, subscription] as unknown as IDataObject[];
+					created.push(await withOwnSecret.call(this, subscription));
+					staticData.subscriptions = [...created] as unknown as IDataObject[];
 				}
 				return true;
 			},
@@ -244,27 +226,21 @@ export class TiledeskTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const staticData = this.getWorkflowStaticData('node');
-		const received = this.getHeaderData()['x-hook-secret'];
-		if (!matchesAnySecret(storedSubscriptions(staticData), received)) return rejectUnauthorized(this);
+		const holding = subscriptionsHolding(storedSubscriptions(staticData), this.getHeaderData()['x-hook-secret']);
+		// Nothing of the body is read before the secret is known to be one of ours.
+		if (holding.length === 0) return rejectUnauthorized(this);
 
-		const parsed = parseDelivery(this.getBodyData());
-		if ('error' in parsed) return rejectBadRequest(this, parsed.error);
-		const { delivery } = parsed;
+		const envelope = parseEnvelope(this.getBodyData());
+		if ('error' in envelope) return rejectBadRequest(this, envelope.error);
+		const { projectId } = await tiledeskProject(this);
+		// 401 like a wrong secret: who holds the server's shared secret learns nothing from the answer.
+		if (!senderOf(envelope.value, holding, projectId)) return rejectUnauthorized(this);
 
+		const { event } = envelope.value;
 		const events = this.getNodeParameter('events', []) as string[];
-		if (!isTiledeskEvent(delivery.event) || !events.includes(delivery.event)) return acknowledgeOnly();
-		const event: TiledeskEvent = delivery.event;
-
-		const options = this.getNodeParameter('options', {}) as IDataObject;
-		if (event === 'message.create') {
-			const message = delivery.payload;
-			const request = typeof message.request === 'object' ? (message.request as IDataObject) : undefined;
-			const authors = this.getNodeParameter('authors', []) as string[];
-			if (options.dropOwnMessages !== false && isOwnMessage(message)) return acknowledgeOnly();
-			if (options.includeInfo !== true && isInfoLine(message)) return acknowledgeOnly();
-			if (!authors.includes(senderRole(message.sender, request))) return acknowledgeOnly();
-		}
-		const items = [{ json: toEvent(delivery) }];
-		return await relayInOrder(this, deliveryOf(deliveryKey(delivery), items), deliveryOptions(options, TILEDESK_RETRY_HORIZON_MS));
+		if (!isTiledeskEvent(event) || !events.includes(event)) return acknowledgeOnly();
+		const parsed = parseDelivery(envelope.value, event);
+		if ('error' in parsed) return rejectBadRequest(this, parsed.error);
+		return await relay(this, parsed.value, projectId);
 	}
 }

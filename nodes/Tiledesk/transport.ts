@@ -100,8 +100,11 @@ function base64url(value: string | Buffer): string {
 	return Buffer.from(value).toString('base64url');
 }
 
-/** An HS256 JWT, the kind Tiledesk's `signinWithCustomToken` verifies with the project's shared secret. */
-export function signProjectToken(payload: IDataObject, secret: string): string {
+/**
+ * An HS256 JWT, as Tiledesk verifies them by their audience: a custom visitor token with the
+ * project's shared secret, a subscription's login with the subscription's secret.
+ */
+export function signJwt(payload: IDataObject, secret: string): string {
 	const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 	const body = base64url(JSON.stringify(payload));
 	const signature = base64url(createHmac('sha256', secret).update(`${header}.${body}`).digest());
@@ -123,7 +126,7 @@ export async function registerEndUser(this: RequestContext, user: EndUser, itemI
 	const project = await tiledeskProject(this);
 	if (!project.sharedSecret) return false;
 	const now = Math.floor(Date.now() / 1000);
-	const token = signProjectToken(
+	const token = signJwt(
 		{
 			_id: user.id,
 			firstname: user.name || user.id,

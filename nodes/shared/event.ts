@@ -51,5 +51,8 @@ export function toIsoTimestamp(value: unknown): string {
 /** Ids arrive as numbers or strings depending on the platform; events always carry strings. */
 export function idToString(value: unknown): string | null {
 	if (value === null || value === undefined || value === '') return null;
-	return String(value);
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+	// An object is no id; JSON like {"toString": 1} would make String() throw.
+	return null;
 }

@@ -1,10 +1,12 @@
 /**
  * Tiledesk simulator: auth, requests (conversations), messages, departments, project users and
- * REST-hook subscriptions, as described in /work/shared/reference/tiledesk.md ("the sheet") and,
+ * REST-hook subscriptions, as described in the project's Tiledesk fact sheet ("the sheet") and,
  * where the sheet is silent, as the open-source server does it (Tiledesk/tiledesk-server 2.19:
  * routes/request.js, routes/message.js, routes/subscription.js, services/requestService.js,
  * services/subscriptionNotifier*.js, pubmodules/messageActions, pubmodules/rules/conciergeBot.js).
- * Citations below name those files; nothing is copied from them.
+ * Citations below name those files (`tiledesk-server <path>`); nothing is copied from them. What
+ * the code does not show is marked UNCONFIRMED. docs/platforms/tiledesk.md lists the facts the
+ * nodes rely on, with their sources.
  *
  * `baseUrl` is the API root (the `/v3` of the cloud URL is just a path prefix there).
  * Control API (no auth): methods on the class and HTTP routes under `/_control/...`.
@@ -47,9 +49,10 @@ export interface TiledeskSimulatorOptions {
 	/** retry-request adds 0–1 s of random jitter to each retry delay; false = no jitter. */
 	retryJitter?: boolean;
 	/**
-	 * Upstream models/subscription.js declares `secret: {default: uuidv4()}`, evaluated once per
-	 * process: every subscription created by one server process gets the same secret. true
-	 * reproduces that; false (default) gives each subscription its own secret.
+	 * tiledesk-server models/subscription.js declares `secret: {default: uuidv4()}`, evaluated once
+	 * when the module loads: every subscription one server process creates, in every project, gets
+	 * the same secret. true (default) reproduces that, one secret per simulator (= server process);
+	 * false gives each subscription a secret of its own.
 	 */
 	shareSubscriptionSecret?: boolean;
 	/** Self-hosted servers only deliver webhooks when RESTHOOK_ENABLED=true (sheet). */
@@ -198,16 +201,29 @@ export interface TiledeskMessage {
 	__v: number;
 }
 
+/**
+ * tiledesk-server models/subscription.js. Every field but the timestamps may be missing: a PUT to
+ * an unknown id creates (upserts) a subscription with only the fields of its body.
+ */
 interface SubscriptionRecord {
 	_id: string;
-	event: string;
-	target: string;
-	id_project: string;
-	secret: string;
-	createdBy: string;
+	event?: string;
+	target?: string;
+	id_project?: string;
+	/** `select: false`: answered only by POST, never by GET or PUT. */
+	secret?: string;
+	/** `select: false`; a global subscription receives the event of every project. */
+	global?: boolean;
+	createdBy?: string;
 	createdAt: string;
 	updatedAt: string;
 }
+
+/** A subscription the notifier can deliver: all it needs is there. */
+type DeliverableSubscription = SubscriptionRecord & { event: string; target: string; secret: string };
+
+/** The string fields a PUT body may set (models/subscription.js; strict: other keys are dropped). */
+const SUBSCRIPTION_STRING_FIELDS = ['event', 'target', 'secret', 'id_project', 'createdBy'] as const;
 
 export interface TiledeskApiCall {
 	/** Refused by fault injection, not by the platform. */
@@ -242,6 +258,8 @@ interface AuthUser {
 	firstname?: string;
 	lastname?: string;
 	guest: boolean;
+	/** Logged in as a subscription (a JWT signed with its secret, middleware/passport.js `sub: subscription`). */
+	subscription?: boolean;
 }
 
 interface Reply {
@@ -261,8 +279,11 @@ interface Ctx {
 }
 
 interface RouteDef {
-	/** 'public': no auth; otherwise the minimum role (null = any member of the project). */
-	access: 'public' | { role: TiledeskRole | null };
+	/**
+	 * 'public': no auth; otherwise the minimum role (null = any member of the project), and whether
+	 * a subscription's login passes too (middleware/has-role.js hasRoleOrTypes(role, ['subscription'])).
+	 */
+	access: 'public' | { role: TiledeskRole | null; subscription?: boolean };
 	handler: (ctx: Ctx) => Reply;
 }
 
@@ -363,6 +384,42 @@ function fullName(u: { firstname?: string; lastname?: string } | undefined): str
 
 const isEmail = (value: unknown): boolean => typeof value === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
 
+/** bson ObjectId.isValid: 24 hex digits, or any 12 characters; anything else is a CastError (500) in a lookup by id. */
+const isObjectId = (value: string): boolean => /^[0-9a-fA-F]{24}$/.test(value) || value.length === 12;
+
+/** mongoose 5 Boolean casting (lib/cast/boolean.js): these values, or a CastError. */
+function castBoolean(value: unknown): boolean | undefined {
+	if ([true, 'true', 1, '1', 'yes'].includes(value as never)) return true;
+	if ([false, 'false', 0, '0', 'no'].includes(value as never)) return false;
+	return undefined;
+}
+
+/**
+ * What a PUT body sets, as mongoose 5 casts an update (lib/query.js castUpdate, strict schema):
+ * keys outside the schema are dropped, String paths take text (numbers and booleans become text),
+ * an object or array is a CastError (undefined here, 500 upstream).
+ * UNCONFIRMED: null is stored as null upstream; here it removes the field. _id, createdAt and
+ * updatedAt from the body are ignored (timestamps set updatedAt themselves).
+ */
+function subscriptionChanges(body: unknown): Partial<SubscriptionRecord> | undefined {
+	const changes: Partial<SubscriptionRecord> = {};
+	// UNCONFIRMED: a body that is not an object updates nothing.
+	if (!isObject(body)) return changes;
+	for (const field of SUBSCRIPTION_STRING_FIELDS) {
+		if (!(field in body)) continue;
+		const value = body[field];
+		if (value === null) changes[field] = undefined;
+		else if (['string', 'number', 'boolean'].includes(typeof value)) changes[field] = String(value);
+		else return undefined;
+	}
+	if ('global' in body) {
+		const global = body.global === null ? false : castBoolean(body.global);
+		if (global === undefined) return undefined;
+		changes.global = global;
+	}
+	return changes;
+}
+
 export class TiledeskSimulator {
 	private options: Required<TiledeskSimulatorOptions>;
 	private server: http.Server | undefined;
@@ -371,6 +428,7 @@ export class TiledeskSimulator {
 	private timers = new Timers();
 	private outbox = new Outbox();
 	private stopped = false;
+	/** tiledesk-server models/subscription.js: the `uuidv4()` default, drawn once per server process (kept by reset()). */
 	private processSecret = crypto.randomUUID();
 
 	private users = new Map<string, UserRecord>();
@@ -730,7 +788,7 @@ export class TiledeskSimulator {
 			hookTimeoutMs: options.hookTimeoutMs ?? 30000,
 			faults: options.faults ?? { rate: 0 },
 			retryJitter: options.retryJitter ?? true,
-			shareSubscriptionSecret: options.shareSubscriptionSecret ?? false,
+			shareSubscriptionSecret: options.shareSubscriptionSecret ?? true,
 			resthookEnabled: options.resthookEnabled ?? true,
 			webhookOrigin: options.webhookOrigin ?? 'http://localhost:3000',
 			engineDelayMs: options.engineDelayMs ?? 20,
@@ -824,9 +882,10 @@ export class TiledeskSimulator {
 		});
 	}
 
+	/** As saved (POST's answer, with secret and global) or as found (`select: false` fields left out). */
 	private subscriptionJson(s: SubscriptionRecord, withSecret = false): Record<string, unknown> {
-		const { secret, ...rest } = s;
-		return withSecret ? { ...rest, secret, global: false, __v: 0 } : { ...rest, __v: 0 };
+		const { secret, global, ...rest } = s;
+		return withSecret ? { ...rest, secret, global: global ?? false, __v: 0 } : { ...rest, __v: 0 };
 	}
 
 	// ---------------------------------------------------------------- internals: routing and requests
@@ -1121,26 +1180,31 @@ export class TiledeskSimulator {
 
 	// ---------------------------------------------------------------- internals: webhooks
 
+	/** tiledesk-server services/subscriptionNotifier.js findSubscriber: `{event, $or: [{id_project}, {global: true}]}`. */
 	private emit(projectId: string, event: string, payload: unknown): void {
 		if (!this.options.resthookEnabled || this.stopped) return;
 		for (const s of this.subscriptions) {
-			if (s.id_project === projectId && s.event === event) this.deliver(s, payload);
+			if (s.event !== event || (s.id_project !== projectId && s.global !== true)) continue;
+			// UNCONFIRMED: upstream's jwt.sign throws on a subscription without secret (an upserted one).
+			if (typeof s.target === 'string' && typeof s.secret === 'string') this.deliver(s as DeliverableSubscription, payload);
 		}
 	}
 
-	/** services/subscriptionNotifier.js notify(): `{timestamp, payload, hook, token}` + x-hook-secret. */
-	private deliver(s: SubscriptionRecord, payload: unknown): void {
+	/**
+	 * tiledesk-server services/subscriptionNotifier.js notify(): `{timestamp, payload, hook, token}`
+	 * + x-hook-secret. `hook` is the subscription without secret and global; `token` is signed with
+	 * its secret, a global one's with the server's own (GLOBAL_SECRET) for audience tiledesk.com.
+	 */
+	private deliver(s: DeliverableSubscription, payload: unknown): void {
 		const hook = this.subscriptionJson(s);
-		const body = {
-			timestamp: Date.now(),
-			payload: clone(payload),
-			hook,
-			token: signJwt(hook, s.secret, {
-				iss: 'https://tiledesk.com',
-				sub: 'subscription',
-				aud: `https://tiledesk.com/subscriptions/${s._id}`,
-			}),
-		};
+		const token = s.global
+			? signJwt(hook, this.options.jwtSecret, { iss: 'https://tiledesk.com', sub: 'subscription', aud: 'https://tiledesk.com' })
+			: signJwt(hook, s.secret, {
+					iss: 'https://tiledesk.com',
+					sub: 'subscription',
+					aud: `https://tiledesk.com/subscriptions/${s._id}`,
+				});
+		const body = { timestamp: Date.now(), payload: clone(payload), hook, token };
 		const headers: Record<string, string> = {
 			'Content-Type': 'application/json',
 			'x-hook-secret': s.secret,
@@ -1252,6 +1316,9 @@ export class TiledeskSimulator {
 			const auth = this.authenticate(headers.authorization);
 			if (!auth) return UNAUTHORIZED;
 			ctx.auth = auth;
+			// tiledesk-server middleware/has-role.js: the subscription type passes hasRoleOrTypes without any
+			// project check; elsewhere a subscription has no project user: "you dont belong to the project".
+			if (auth.subscription) return access.subscription ? handler(ctx) : NOT_MEMBER;
 			const pu = this.projectUsers.find(
 				(p) => p.id_project === match.params.projectid && (p.id_user === auth._id || p.uuid_user === auth._id),
 			);
@@ -1270,6 +1337,12 @@ export class TiledeskSimulator {
 		if (scheme.toLowerCase() === 'jwt') {
 			const payload = this.verifyAnyJwt(value);
 			if (!payload || typeof payload._id !== 'string') return undefined;
+			// tiledesk-server middleware/passport.js: `sub: subscription` logs in as the subscription named by
+			// `_id` (the secret was picked by `aud`, which may name another one: reproduced as it is).
+			if (payload.sub === 'subscription') {
+				const subscription = this.subscriptions.find((s) => s._id === payload._id);
+				return subscription ? { _id: subscription._id, guest: false, subscription: true } : undefined;
+			}
 			// middleware/passport.js: a custom visitor token carries its user in the payload.
 			if (payload.sub === 'userexternal') {
 				return { _id: payload._id, email: payload.email, firstname: payload.firstname, lastname: payload.lastname, guest: true };
@@ -1483,6 +1556,14 @@ export class TiledeskSimulator {
 			return ok({ success: true, token: `JWT ${token}`, user: guest });
 		});
 
+		// ---- projects: tiledesk-server routes/project.js GET /:projectid (mounted at /projects, before the
+		// /:projectid/ routes): agent role, or a subscription's login; 404 unless the project is active.
+		this.add('GET', '/projects/:projectid', { role: 'agent', subscription: true }, (ctx) => {
+			const project = this.projects.get(ctx.params.projectid);
+			// UNCONFIRMED: upstream answers the whole project document (settings, widget…); these are its basic fields.
+			return project ? ok({ ...project, status: 100, id: project._id }) : OBJECT_NOT_FOUND;
+		});
+
 		// ---- messages (routes/message.js; any project member may post)
 		this.add('POST', '/:projectid/requests/:requestid/messages', { role: null }, (ctx) => this.postMessage(ctx));
 		this.add('GET', '/:projectid/requests/:requestid/messages', { role: null }, (ctx) => {
@@ -1627,6 +1708,11 @@ export class TiledeskSimulator {
 			);
 		});
 
+		// tiledesk-server routes/project_user.js GET /me (since 2.10.104): the caller's membership, as a list of one.
+		// UNCONFIRMED: a subscription's login passes the role check there and fails on the missing project user
+		// (a 500); here it is refused like on any route without the subscription type.
+		this.add('GET', '/:projectid/project_users/me', agentRole, (ctx) => ok([this.projectUserJson(ctx.pu!)]));
+
 		// ---- subscriptions (routes/subscription.js; admin role)
 		const adminRole = { role: 'admin' as const };
 		this.add('POST', '/:projectid/subscriptions', adminRole, (ctx) => {
@@ -1639,49 +1725,75 @@ export class TiledeskSimulator {
 			if (this.subscriptions.some((s) => s.id_project === projectId && s.event === event && s.target === target)) {
 				// Upstream: on the duplicate-key error it answers findOne({id_project, event}) — the FIRST
 				// subscription for that event, which may belong to another target. Reproduced on purpose.
+				// Its secret is read back as it is now (`select("+secret")`): a secret set by PUT shows here.
 				const first = this.subscriptions.find((s) => s.id_project === projectId && s.event === event)!;
-				return { status: 200, body: this.subscriptionJson(first, true), headers: { 'x-hook-secret': first.secret } };
+				// UNCONFIRMED: an upserted subscription has no secret; upstream's setHeader(undefined) would throw.
+				const headers: Record<string, string> = first.secret === undefined ? {} : { 'x-hook-secret': first.secret };
+				return { status: 200, body: this.subscriptionJson(first, true), headers };
 			}
 			const now = nowIso();
+			const secret = this.options.shareSubscriptionSecret ? this.processSecret : crypto.randomUUID();
 			const s: SubscriptionRecord = {
 				_id: objectId(),
 				event,
 				target,
 				id_project: projectId,
-				secret: this.options.shareSubscriptionSecret ? this.processSecret : crypto.randomUUID(),
+				secret,
+				global: false,
 				createdBy: ctx.auth._id,
 				createdAt: now,
 				updatedAt: now,
 			};
 			this.subscriptions.push(s);
-			return { status: 200, body: this.subscriptionJson(s, true), headers: { 'x-hook-secret': s.secret } };
+			return { status: 200, body: this.subscriptionJson(s, true), headers: { 'x-hook-secret': secret } };
 		});
 
 		this.add('GET', '/:projectid/subscriptions', adminRole, (ctx) =>
 			ok(this.subscriptions.filter((s) => s.id_project === ctx.params.projectid).map((s) => this.subscriptionJson(s))),
 		);
 
-		// Upstream looks subscriptions up by id only (no project filter) for GET/PUT/DELETE by id.
+		// tiledesk-server routes/subscription.js looks subscriptions up by id alone, in any project, for
+		// GET/PUT/DELETE by id; an id that is no ObjectId is a CastError, answered 500.
 		this.add('GET', '/:projectid/subscriptions/:subscriptionid', adminRole, (ctx) => {
+			if (!isObjectId(ctx.params.subscriptionid)) return { status: 500, body: { success: false, msg: 'Error getting object.' } };
 			const s = this.subscriptions.find((x) => x._id === ctx.params.subscriptionid);
 			return s ? ok(this.subscriptionJson(s)) : OBJECT_NOT_FOUND;
 		});
 
-		this.add('PUT', '/:projectid/subscriptions/:subscriptionid', adminRole, (ctx) => {
-			const s = this.subscriptions.find((x) => x._id === ctx.params.subscriptionid);
-			if (!s) return ok(null);
-			if (typeof ctx.body?.event === 'string') s.event = ctx.body.event;
-			if (typeof ctx.body?.target === 'string') s.target = ctx.body.target;
-			s.updatedAt = nowIso();
-			return ok(this.subscriptionJson(s));
-		});
+		this.add('PUT', '/:projectid/subscriptions/:subscriptionid', adminRole, (ctx) => this.updateSubscription(ctx));
 
 		this.add('DELETE', '/:projectid/subscriptions/:subscriptionid', adminRole, (ctx) => {
+			if (!isObjectId(ctx.params.subscriptionid)) return { status: 500, body: { success: false, msg: 'Error deleting object.' } };
 			const index = this.subscriptions.findIndex((x) => x._id === ctx.params.subscriptionid);
 			if (index < 0) return ok(null);
 			const [removed] = this.subscriptions.splice(index, 1);
 			return ok(this.subscriptionJson(removed));
 		});
+	}
+
+	/**
+	 * tiledesk-server routes/subscription.js PUT /:subscriptionid: `findByIdAndUpdate(id, req.body,
+	 * {new: true, upsert: true})`. Any schema field of the body is set, `secret` and `global`
+	 * included; an unknown id creates a subscription with just those fields (mongoose 5 sets no
+	 * defaults on upsert, so no secret). The answer is the document as found: without secret and
+	 * global (`select: false`, applied by mongoose 5.13 lib/query.js _findAndModify).
+	 */
+	private updateSubscription(ctx: Ctx): Reply {
+		const failed: Reply = { status: 500, body: { success: false, msg: 'Error updating object.' } };
+		const id = ctx.params.subscriptionid;
+		const changes = subscriptionChanges(ctx.body);
+		if (!isObjectId(id) || changes === undefined) return failed;
+		const existing = this.subscriptions.find((x) => x._id === id);
+		const now = nowIso();
+		const updated: SubscriptionRecord = { ...(existing ?? { _id: id, createdAt: now }), ...changes, updatedAt: now };
+		// models/subscription.js: unique index {id_project, event, target}; a clash is a MongoError, answered 500.
+		const clash = this.subscriptions.some(
+			(x) => x._id !== id && x.id_project === updated.id_project && x.event === updated.event && x.target === updated.target,
+		);
+		if (clash) return failed;
+		if (existing) Object.assign(existing, updated);
+		else this.subscriptions.push(updated);
+		return ok(this.subscriptionJson(updated));
 	}
 
 	private routeReply(r: RequestRecord, fn: () => void): Reply {

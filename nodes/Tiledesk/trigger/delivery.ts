@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { idToString, toIsoTimestamp } from '../../shared';
 import { parseRequestId } from '../conversationId';
 import { carriesMarker, EXTERNAL_ID_ATTRIBUTE } from '../marker';
+import { idOf, integerOf, isAbsent, isoTime, timeMs } from '../values';
 
 /** The REST-hook events this trigger subscribes to, and the names its items carry. */
 export const TILEDESK_EVENTS = {
@@ -19,9 +19,30 @@ export function isTiledeskEvent(value: unknown): value is TiledeskEvent {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(TILEDESK_EVENTS, value);
 }
 
-/** A delivery `{timestamp, payload, hook, token}` (see docs/platforms.md). */
-export interface Delivery {
+/**
+ * The payload times an event's `timestamp` is taken from, first present first, before the
+ * delivery's own `timestamp` (see docs/platforms/tiledesk.md).
+ */
+const EVENT_TIMES: Record<TiledeskEvent, string[]> = {
+	'message.create': ['createdAt'],
+	'request.create': ['createdAt'],
+	'request.update': ['updatedAt'],
+	'request.close': ['closed_at', 'updatedAt'],
+};
+
+/** A request's version: the same request delivered again carries the same `updatedAt`. */
+const REQUEST_VERSION = 'updatedAt';
+
+/**
+ * What a delivery `{timestamp, payload, hook, token}` claims about where it comes from: the
+ * subscription (`hook._id`), its event and the projects it names. Read before anything else of it
+ * (see docs/platforms/tiledesk.md).
+ */
+export interface Envelope {
+	subscriptionId: string;
 	event: string;
+	/** `hook.id_project` and `payload.id_project` as sent; null for one that is not a string. */
+	projects: Array<string | null>;
 	timestamp: unknown;
 	payload: IDataObject;
 	hook: IDataObject;
@@ -29,7 +50,16 @@ export interface Delivery {
 	body: IDataObject;
 }
 
-export type ParsedDelivery = { delivery: Delivery } | { error: string };
+/** A delivery of one of our events whose content the trigger can read. */
+export interface Delivery extends Envelope {
+	event: TiledeskEvent;
+	/** The event's own time (ISO 8601); null when the delivery sent none. */
+	at: string | null;
+	/** The same for Tiledesk's retries of this delivery (see deliveryKey). */
+	key: string;
+}
+
+export type Parsed<T> = { value: T } | { error: string };
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,28 +69,77 @@ function nonEmptyString(value: unknown): value is string {
 	return typeof value === 'string' && value !== '';
 }
 
-/** Checks the shape we rely on; anything else is a 400 with the first problem found. */
-export function parseDelivery(body: unknown): ParsedDelivery {
+/** The projects a delivery names: the subscription's and the event's (they differ for a global subscription). */
+function namedProjects(hook: IDataObject, payload: IDataObject): Array<string | null> {
+	return [hook.id_project, payload.id_project]
+		.filter((value) => !isAbsent(value))
+		.map((value) => (typeof value === 'string' ? value : null));
+}
+
+/** Checks the envelope's shape; anything else is a 400 with the first problem found. */
+export function parseEnvelope(body: unknown): Parsed<Envelope> {
 	if (!isObject(body)) return { error: 'body must be a JSON object' };
-	if (!isObject(body.hook) || !nonEmptyString(body.hook.event)) return { error: 'body.hook.event is missing' };
+	const hook = body.hook;
+	if (!isObject(hook) || !nonEmptyString(hook.event)) return { error: 'body.hook.event is missing' };
+	if (!nonEmptyString(hook._id)) return { error: 'body.hook._id is missing' };
 	if (!isObject(body.payload)) return { error: 'body.payload must be an object' };
-	const event = body.hook.event;
-	const payload = body.payload;
-	if (event === 'message.create') {
-		if (idToString(payload._id) === null) return { error: 'payload._id is missing' };
-		if (!nonEmptyString(payload.sender)) return { error: 'payload.sender is missing' };
-		if (!nonEmptyString(payload.recipient)) return { error: 'payload.recipient is missing' };
-	} else if (event.startsWith('request.')) {
-		if (!nonEmptyString(payload.request_id)) return { error: 'payload.request_id is missing' };
-	}
 	// `token` is a JWT Tiledesk accepts as the subscription's login: it stays out of execution data.
 	const { token: _token, ...withoutToken } = body;
-	return { delivery: { event, timestamp: body.timestamp, payload, hook: body.hook, body: withoutToken } };
+	return {
+		value: {
+			subscriptionId: hook._id,
+			event: hook.event,
+			projects: namedProjects(hook, body.payload),
+			timestamp: body.timestamp,
+			payload: body.payload,
+			hook,
+			body: withoutToken,
+		},
+	};
+}
+
+/** The first time field that was sent but is not a time, as the 400's reason names it. */
+function badTime(envelope: Envelope, fields: string[]): string | undefined {
+	if (!isAbsent(envelope.timestamp) && timeMs(envelope.timestamp) === null) return 'body.timestamp';
+	const bad = fields.find((field) => !isAbsent(envelope.payload[field]) && timeMs(envelope.payload[field]) === null);
+	return bad === undefined ? undefined : `payload.${bad}`;
+}
+
+function firstTime(values: unknown[]): string | null {
+	for (const value of values) {
+		const iso = isoTime(value);
+		if (iso !== null) return iso;
+	}
+	return null;
+}
+
+/** The id that stays the same when Tiledesk delivers the same thing again. */
+function deliveryKey(event: TiledeskEvent, payload: IDataObject, timestamp: unknown): string {
+	if (event === 'message.create') return `message:${idOf(payload._id) ?? ''}`;
+	const id = idOf(payload._id) ?? String(payload.request_id);
+	return `${event}:${id}:${firstTime([payload[REQUEST_VERSION], timestamp]) ?? ''}`;
+}
+
+/** Checks what the event's items are built from; anything else is a 400 with the first problem found. */
+export function parseDelivery(envelope: Envelope, event: TiledeskEvent): Parsed<Delivery> {
+	const { payload } = envelope;
+	if (event === 'message.create') {
+		if (idOf(payload._id) === null) return { error: 'payload._id is missing' };
+		if (!nonEmptyString(payload.sender)) return { error: 'payload.sender is missing' };
+		if (!nonEmptyString(payload.recipient)) return { error: 'payload.recipient is missing' };
+	} else if (!nonEmptyString(payload.request_id)) {
+		return { error: 'payload.request_id is missing' };
+	}
+	const fields = event === 'message.create' ? EVENT_TIMES[event] : [...EVENT_TIMES[event], REQUEST_VERSION];
+	const bad = badTime(envelope, fields);
+	if (bad !== undefined) return { error: `${bad} is not a time` };
+	const at = firstTime([...EVENT_TIMES[event].map((field) => payload[field]), envelope.timestamp]);
+	return { value: { ...envelope, event, at, key: deliveryKey(event, payload, envelope.timestamp) } };
 }
 
 /** The end user's id: the request's lead (populated object, or its snapshot). */
 export function leadId(request: IDataObject | undefined): string | null {
-	if (!request) return null;
+	if (!isObject(request)) return null;
 	if (isObject(request.lead) && nonEmptyString(request.lead.lead_id)) return request.lead.lead_id;
 	const snapshot = isObject(request.snapshot) ? request.snapshot : undefined;
 	if (snapshot && isObject(snapshot.lead) && nonEmptyString(snapshot.lead.lead_id)) return snapshot.lead.lead_id;
@@ -72,7 +151,7 @@ export function leadId(request: IDataObject | undefined): string | null {
  * the end user, anyone else (a participating agent, a project member) → agent.
  */
 export function senderRole(sender: unknown, request: IDataObject | undefined): AuthorRole {
-	const id = idToString(sender);
+	const id = idOf(sender);
 	if (id === 'system') return 'system';
 	if (id?.startsWith('bot_')) return 'bot';
 	if (id !== null && id === leadId(request)) return 'customer';
@@ -107,11 +186,12 @@ export function normalizeMessage(message: IDataObject): HandoffMessage {
 	return normalized;
 }
 
+/** The request's department (populated, or its id); null without a readable id. */
 function department(request: IDataObject | undefined): IDataObject | null {
 	const value = request?.department;
-	if (isObject(value)) return { id: idToString(value._id ?? value.id), name: idToString(value.name) };
-	const id = idToString(value);
-	return id === null ? null : { id, name: null };
+	const id = isObject(value) ? idOf(value._id ?? value.id) : idOf(value);
+	if (id === null) return null;
+	return { id, name: isObject(value) ? idOf(value.name) : null };
 }
 
 /** The exact id from the conversation's attributes (set by the Tiledesk node), else decoded from the request id. */
@@ -123,14 +203,15 @@ function externalIdOf(requestId: string, request: IDataObject | undefined, proje
 
 function transcriptEntry(message: IDataObject, request: IDataObject): IDataObject {
 	return {
-		id: idToString(message._id),
+		id: idOf(message._id),
 		author: {
 			role: senderRole(message.sender, request),
-			id: idToString(message.sender),
-			name: idToString(message.senderFullname),
+			id: idOf(message.sender),
+			name: idOf(message.senderFullname),
 		},
 		message: normalizeMessage(message),
-		timestamp: toIsoTimestamp(message.createdAt),
+		// Optional per entry: a message without a readable time keeps its place, with null.
+		timestamp: isoTime(message.createdAt),
 		own: isOwnMessage(message),
 	};
 }
@@ -139,52 +220,42 @@ function transcriptEntry(message: IDataObject, request: IDataObject): IDataObjec
 export function transcript(request: IDataObject): IDataObject[] {
 	const messages = Array.isArray(request.messages) ? (request.messages as unknown[]).filter(isObject) : [];
 	return messages
-		.map((message, position) => ({ message, position, at: Date.parse(String(message.createdAt ?? '')) || 0 }))
+		.map((message, position) => ({ message, position, at: timeMs(message.createdAt) ?? 0 }))
 		.sort((a, b) => a.at - b.at || a.position - b.position)
 		.map(({ message }) => transcriptEntry(message, request));
 }
 
-/** The id that stays the same when Tiledesk delivers the same thing again. */
-export function deliveryKey(delivery: Delivery): string {
-	const { event, payload } = delivery;
-	if (event === 'message.create') return `message:${String(payload._id)}`;
-	return `${event}:${String(payload._id ?? payload.request_id)}:${String(payload.updatedAt ?? delivery.timestamp ?? '')}`;
+function messageEvent(delivery: Delivery, project: string | undefined): HandoffEvent {
+	const { payload } = delivery;
+	const request = isObject(payload.request) ? payload.request : undefined;
+	const requestId = String(payload.recipient);
+	return {
+		event: TILEDESK_EVENTS[delivery.event],
+		platform: 'tiledesk',
+		conversationId: requestId,
+		customerId: leadId(request),
+		author: {
+			role: senderRole(payload.sender, request),
+			id: idOf(payload.sender),
+			name: idOf(payload.senderFullname),
+		},
+		message: normalizeMessage(payload),
+		timestamp: delivery.at ?? new Date().toISOString(),
+		externalId: externalIdOf(requestId, request, project),
+		requestStatus: integerOf(request?.status),
+		department: department(request),
+		messageId: idOf(payload._id),
+		tiledeskEvent: delivery.event,
+		raw: delivery.body,
+	};
 }
 
-export function toEvent(delivery: Delivery, projectId?: string): HandoffEvent {
-	const { event, payload } = delivery;
-	const name = isTiledeskEvent(event) ? TILEDESK_EVENTS[event] : event;
-	const project = projectId || (nonEmptyString(payload.id_project) ? payload.id_project : undefined);
-
-	if (event === 'message.create') {
-		const request = isObject(payload.request) ? payload.request : undefined;
-		const requestId = String(payload.recipient);
-		return {
-			event: name,
-			platform: 'tiledesk',
-			conversationId: requestId,
-			customerId: leadId(request),
-			author: {
-				role: senderRole(payload.sender, request),
-				id: idToString(payload.sender),
-				name: idToString(payload.senderFullname),
-			},
-			message: normalizeMessage(payload),
-			timestamp: toIsoTimestamp(payload.createdAt ?? delivery.timestamp),
-			externalId: externalIdOf(requestId, request, project),
-			requestStatus: typeof request?.status === 'number' ? request.status : null,
-			department: department(request),
-			messageId: idToString(payload._id),
-			tiledeskEvent: event,
-			raw: delivery.body,
-		};
-	}
-
-	const request = payload;
+function requestEvent(delivery: Delivery, project: string | undefined): HandoffEvent {
+	const request = delivery.payload;
 	const requestId = String(request.request_id);
-	const closedBy = event === 'request.close' ? idToString(request.closed_by) : null;
+	const closedBy = delivery.event === 'request.close' ? idOf(request.closed_by) : null;
 	const normalized: HandoffEvent = {
-		event: name,
+		event: TILEDESK_EVENTS[delivery.event],
 		platform: 'tiledesk',
 		conversationId: requestId,
 		customerId: leadId(request),
@@ -192,19 +263,21 @@ export function toEvent(delivery: Delivery, projectId?: string): HandoffEvent {
 			? { role: senderRole(closedBy, request), id: closedBy, name: null }
 			: { role: 'system', id: null, name: null },
 		message: null,
-		timestamp: toIsoTimestamp(
-			(event === 'request.close' ? request.closed_at : undefined) ??
-				(event === 'request.create' ? request.createdAt : request.updatedAt) ??
-				delivery.timestamp,
-		),
+		timestamp: delivery.at ?? new Date().toISOString(),
 		externalId: externalIdOf(requestId, request, project),
-		requestStatus: typeof request.status === 'number' ? request.status : null,
+		requestStatus: integerOf(request.status),
 		department: department(request),
 		participants: Array.isArray(request.participants) ? request.participants : [],
 		attributes: isObject(request.attributes) ? request.attributes : {},
-		tiledeskEvent: event,
+		tiledeskEvent: delivery.event,
 		raw: delivery.body,
 	};
-	if (event === 'request.close') normalized.transcript = transcript(request);
+	if (delivery.event === 'request.close') normalized.transcript = transcript(request);
 	return normalized;
+}
+
+/** The package's event for a delivery; without any time in it, the time it arrived. */
+export function toEvent(delivery: Delivery, projectId?: string): HandoffEvent {
+	const project = projectId || (nonEmptyString(delivery.payload.id_project) ? delivery.payload.id_project : undefined);
+	return delivery.event === 'message.create' ? messageEvent(delivery, project) : requestEvent(delivery, project);
 }

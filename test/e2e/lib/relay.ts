@@ -170,12 +170,15 @@ export async function waitForTiledeskTrigger(
 		{ timeoutMs: 60_000 },
 	);
 	await waitUntil(`n8n to accept the Tiledesk hook secret at ${url}`, async () => {
+		// Read again each time: the trigger replaces the server's secret with its own after subscribing.
+		const probe = p.tiledesk.listSubscriptions(p.projectId).find((s) => s._id === subscriptions[0]._id) ?? subscriptions[0];
 		const res = await request(url, {
 			method: 'POST',
-			headers: { 'x-hook-secret': String(subscriptions[0].secret) },
-			body: { timestamp: Date.now(), payload: {}, hook: { event: 'lead.create' }, token: 'probe' },
+			headers: { 'x-hook-secret': String(probe.secret) },
+			body: { timestamp: Date.now(), payload: {}, hook: { _id: probe._id, event: probe.event }, token: 'probe' },
 		}).catch(() => undefined);
-		return res?.status === 200;
+		// 401 until n8n holds the secret Tiledesk sends; then an empty payload is refused as unreadable.
+		return res?.status === 400;
 	});
 }
 

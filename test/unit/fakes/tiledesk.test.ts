@@ -20,6 +20,13 @@ describe('TiledeskSimulator', () => {
 	const basic = (u: { email: string; password: string }) =>
 		`Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
 
+	/** An HS256 JWT, as jsonwebtoken makes them. */
+	const jwt = (payload: Record<string, unknown>, secret: string) => {
+		const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+		const head = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ iat: Math.floor(Date.now() / 1000), ...payload })}`;
+		return `${head}.${crypto.createHmac('sha256', secret).update(head).digest('base64url')}`;
+	};
+
 	function api(method: string, path: string, auth: string | null, body?: unknown) {
 		return httpRequest(`${sim.baseUrl}${path}`, { method, headers: auth ? { Authorization: auth } : {}, body });
 	}
@@ -352,6 +359,22 @@ describe('TiledeskSimulator', () => {
 			]);
 			expect(users.body[1].user_available).toBe(true);
 		});
+
+		test('GET /projects/:id (the credential test) and /:id/project_users/me: members only, 401 on a wrong login', async () => {
+			expect(await api('GET', `/projects/${projectId}`, basic(AGENT))).toMatchObject({ status: 200, body: { _id: projectId, name: 'Test', status: 100 } });
+			expect((await api('GET', `/projects/${projectId}`, ownerJwt)).status).toBe(200);
+			for (const auth of [null, basic({ ...AGENT, password: 'wrong' })]) {
+				expect(await api('GET', `/projects/${projectId}`, auth)).toMatchObject({ status: 401, text: 'Unauthorized' });
+			}
+			const other = sim.createProject({ name: 'Other' }).project._id;
+			expect(await api('GET', `/projects/${other}`, basic(AGENT))).toMatchObject({ status: 403, body: { msg: 'you dont belong to the project.' } });
+			// Departments, by contrast, are served to anyone (the widget reads them).
+			expect((await api('GET', `/${other}/departments`, null)).status).toBe(200);
+
+			const me = await api('GET', `/${projectId}/project_users/me`, basic(AGENT));
+			expect(me.body).toEqual([expect.objectContaining({ id_project: projectId, role: 'agent', id_user: expect.objectContaining({ email: AGENT.email }) })]);
+			expect((await api('GET', `/${other}/project_users/me`, basic(AGENT))).status).toBe(403);
+		});
 	});
 
 	describe('subscriptions and webhooks', () => {
@@ -381,17 +404,84 @@ describe('TiledeskSimulator', () => {
 			expect(bAgain.headers['x-hook-secret']).toBe(a.body.secret);
 		});
 
-		test('shareSubscriptionSecret reproduces the once-per-process default secret', async () => {
+		test('by default one secret for every subscription of the simulator, in every project (models/subscription.js)', async () => {
 			const a = await subscribe('request.create');
 			const b = await subscribe('request.close');
-			expect(a.body.secret).not.toBe(b.body.secret);
+			expect(a.body.secret).toBe(b.body.secret);
+			const other = sim.createProject({ name: 'Other', owner: { email: 'mallory@example.com', password: 'm-pw' } }).project._id;
+			const mallory = basic({ email: 'mallory@example.com', password: 'm-pw' });
+			const c = await api('POST', `/${other}/subscriptions`, mallory, { event: 'request.create', target: receiver.url('/c') });
+			expect(c.headers['x-hook-secret']).toBe(a.body.secret);
+
 			await sim.stop();
-			sim = await new TiledeskSimulator({ shareSubscriptionSecret: true }).start();
-			projectId = sim.createProject({ name: 'Shared', owner: OWNER }).project._id;
+			sim = await new TiledeskSimulator({ shareSubscriptionSecret: false }).start();
+			projectId = sim.createProject({ name: 'Own secrets', owner: OWNER }).project._id;
 			ownerJwt = (await api('POST', '/auth/signin', null, OWNER)).body.token;
-			const c = await subscribe('request.create');
-			const d = await subscribe('request.close');
-			expect(c.body.secret).toBe(d.body.secret);
+			const d = await subscribe('request.create');
+			const e = await subscribe('request.close');
+			expect(d.body.secret).not.toBe(e.body.secret);
+		});
+
+		test('PUT by id stores any field of the body, secret included, and answers without the secret', async () => {
+			const sub = await subscribe('message.create');
+			const put = await api('PUT', `/${projectId}/subscriptions/${sub.body._id}`, ownerJwt, { secret: 'ours-1', unknown: 'dropped' });
+			expect(put.status).toBe(200);
+			expect(put.body).toMatchObject({ _id: sub.body._id, event: 'message.create', id_project: projectId });
+			expect(put.body).not.toHaveProperty('secret');
+			expect(put.body).not.toHaveProperty('global');
+			expect(put.body).not.toHaveProperty('unknown');
+			expect(sim.listSubscriptions(projectId)[0].secret).toBe('ours-1');
+			// A repeated POST reads the stored secret back; deliveries carry it.
+			expect((await subscribe('message.create')).headers['x-hook-secret']).toBe('ours-1');
+			await api('POST', `/${projectId}/requests/${requestId('put')}/messages`, ownerJwt, { text: 'hi' });
+			const [delivery] = await receiver.waitFor(1);
+			expect(delivery.headers['x-hook-secret']).toBe('ours-1');
+			// Numbers and booleans are cast to text; objects are a CastError (500).
+			expect((await api('PUT', `/${projectId}/subscriptions/${sub.body._id}`, ownerJwt, { secret: 42 })).status).toBe(200);
+			expect(sim.listSubscriptions(projectId)[0].secret).toBe('42');
+			const cast = await api('PUT', `/${projectId}/subscriptions/${sub.body._id}`, ownerJwt, { secret: { $set: 1 } });
+			expect(cast).toMatchObject({ status: 500, body: { success: false, msg: 'Error updating object.' } });
+			expect((await api('PUT', `/${projectId}/subscriptions/not-an-id`, ownerJwt, { secret: 'x' })).status).toBe(500);
+		});
+
+		test('PUT finds the subscription by id alone, in any project, and upserts an unknown id', async () => {
+			const sub = await subscribe('message.create');
+			const other = sim.createProject({ name: 'Other', owner: { email: 'mallory@example.com', password: 'm-pw' } }).project._id;
+			const mallory = basic({ email: 'mallory@example.com', password: 'm-pw' });
+			const put = await api('PUT', `/${other}/subscriptions/${sub.body._id}`, mallory, { secret: 'mallory-knows' });
+			expect(put.body.id_project).toBe(projectId);
+			expect(sim.listSubscriptions(projectId)[0].secret).toBe('mallory-knows');
+
+			const unknown = '65d0000000000000000000ab';
+			const upserted = await api('PUT', `/${projectId}/subscriptions/${unknown}`, ownerJwt, { event: 'request.close' });
+			expect(upserted).toMatchObject({ status: 200, body: { _id: unknown, event: 'request.close' } });
+			expect(upserted.body).not.toHaveProperty('id_project');
+			expect(sim.listSubscriptions().find((s) => s._id === unknown)).toMatchObject({ secret: undefined });
+		});
+
+		test('a PUT that makes a subscription global delivers every project\'s events to it', async () => {
+			const other = sim.createProject({ name: 'Other', owner: { email: 'mallory@example.com', password: 'm-pw' } }).project._id;
+			const mallory = basic({ email: 'mallory@example.com', password: 'm-pw' });
+			const theirs = await api('POST', `/${other}/subscriptions`, mallory, { event: 'message.create', target: receiver.url('/mallory') });
+			await api('PUT', `/${other}/subscriptions/${theirs.body._id}`, mallory, { global: true });
+			await api('POST', `/${projectId}/requests/${requestId('global')}/messages`, ownerJwt, { text: 'ours' });
+			const [delivery] = await receiver.waitFor(1);
+			expect(delivery.path).toBe('/mallory');
+			expect(delivery.body.hook).toMatchObject({ _id: theirs.body._id, id_project: other });
+			expect(delivery.body.payload).toMatchObject({ text: 'ours', id_project: projectId });
+		});
+
+		test('a JWT signed with a subscription\'s secret logs in as that subscription (GET /projects/:id only)', async () => {
+			const sub = await subscribe('message.create');
+			const token = (secret: string) =>
+				`JWT ${jwt({ _id: sub.body._id, sub: 'subscription', aud: `https://tiledesk.com/subscriptions/${sub.body._id}` }, secret)}`;
+			expect(await api('GET', `/projects/${projectId}`, token(sub.body.secret))).toMatchObject({ status: 200, body: { _id: projectId } });
+			expect((await api('GET', `/projects/${projectId}`, token('wrong'))).status).toBe(401);
+			// Routes without the subscription type do not know it as a member.
+			expect((await api('GET', `/${projectId}/requests`, token(sub.body.secret))).status).toBe(403);
+			await api('PUT', `/${projectId}/subscriptions/${sub.body._id}`, ownerJwt, { secret: 'rotated' });
+			expect((await api('GET', `/projects/${projectId}`, token(sub.body.secret))).status).toBe(401);
+			expect((await api('GET', `/projects/${projectId}`, token('rotated'))).status).toBe(200);
 		});
 
 		test('message.create is delivered for every message, API posts included, with x-hook-secret', async () => {

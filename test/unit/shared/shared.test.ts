@@ -78,6 +78,8 @@ describe('event helpers', () => {
 		expect(idToString(473548616)).toBe('473548616');
 		expect(idToString('')).toBeNull();
 		expect(idToString(undefined)).toBeNull();
+		expect(idToString(JSON.parse('{"toString": 1}'))).toBeNull();
+		expect(idToString(['a'])).toBeNull();
 	});
 });
 

@@ -91,16 +91,16 @@ describe('Tiledesk API credential', () => {
 		expect(options.headers).toEqual({ Authorization: 'JWT custom' });
 	});
 
-	it('tests against a project route that checks the login and the membership', async () => {
-		tiledesk().get(`${PATH}/project_users/me`).reply(200, [{ _id: 'pu1', role: 'admin' }]);
+	it('tests against the project\'s detail, which checks the login and the membership', async () => {
+		nock(API, { reqheaders: { authorization: BASIC } }).get(`/v3/projects/${PROJECT}`).reply(200, { _id: PROJECT, name: 'Support', status: 100 });
 		expect(await harness.testCredential('tiledeskApi', { ...baseCredentials, baseUrl: 'https://api.tiledesk.com/v3/' })).toEqual({
 			status: 'OK',
 			message: 'Connection successful!',
 		});
 
 		nock('https://tiledesk.example.org', { reqheaders: { authorization: 'JWT abc.def.ghi' } })
-			.get(`/api/${PROJECT}/project_users/me`)
-			.reply(200, []);
+			.get(`/api/projects/${PROJECT}`)
+			.reply(200, { _id: PROJECT });
 		const selfHosted = await harness.testCredential('tiledeskApi', {
 			baseUrl: 'https://tiledesk.example.org/api',
 			projectId: ` ${PROJECT} `,
@@ -109,7 +109,10 @@ describe('Tiledesk API credential', () => {
 		});
 		expect(selfHosted.status).toBe('OK');
 
-		tiledesk().get(`${PATH}/project_users/me`).times(2).reply(401, 'Unauthorized');
+		// n8n tries a 401 twice (the second time as if the credential had expired).
+		nock(API).get(`/v3/projects/${PROJECT}`).times(2).reply(401, 'Unauthorized');
+		expect((await harness.testCredential('tiledeskApi', baseCredentials)).status).toBe('Error');
+		nock(API).get(`/v3/projects/${PROJECT}`).reply(403, { success: false, msg: 'you dont belong to the project.' });
 		expect((await harness.testCredential('tiledeskApi', baseCredentials)).status).toBe('Error');
 	});
 });
@@ -485,6 +488,19 @@ describe('Message → Send History', () => {
 		expect(out).toHaveLength(1);
 		expect(out[0].json).toMatchObject({ conversationId: REQUEST_ID, count: 5 });
 		expect((out[0].json.messages as IDataObject[]).map((m) => m._id)).toEqual(['h0', 'h1', 'h2', 'h3', 'h4']);
+	});
+
+	it('keeps the place of an entry whose time is not one, with originalTimestamp null', async () => {
+		const bodies: IDataObject[] = [];
+		const times = [1e308, -1, 'not a date', '9'.repeat(400), { toString: 1 }, [], Infinity];
+		tiledesk()
+			.post(`${PATH}/requests/${REQUEST_ID}/messages`, capture(bodies))
+			.times(times.length)
+			.reply(200, (_uri, body) => savedMessage(body as IDataObject));
+		await run({ ...history, messages: times.map((timestamp, i) => ({ role: 'customer', text: `m${i}`, timestamp })) });
+		expect(bodies.map((body) => [body.text, (body.attributes as IDataObject).originalTimestamp])).toEqual(
+			times.map((_time, i) => [`m${i}`, null]),
+		);
 	});
 
 	it('opens a new conversation as the customer when the history starts with the bot', async () => {

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { AuthorRole } from '../../../shared';
-import { toIsoTimestamp } from '../../../shared';
 import { EXTERNAL_ID_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
+import { isoTime } from '../../values';
 import {
 	botParticipantId,
 	conversationFields,
@@ -155,7 +155,8 @@ function readEntry(raw: unknown, index: number): HistoryEntry | string {
 		url: type === 'text' ? null : url,
 		name: firstString(author.name, raw.name, sender.name, raw.senderFullname),
 		authorId: firstString(author.id, sender.id),
-		timestamp: time === undefined || time === null || time === '' ? null : toIsoTimestamp(time),
+		// The entry's own time when it has a readable one (a relayed event may carry anything).
+		timestamp: isoTime(time),
 	};
 }
 
