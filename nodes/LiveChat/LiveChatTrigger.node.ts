@@ -18,17 +18,18 @@ import {
 	generateSecret,
 	rejectBadRequest,
 	rejectUnauthorized,
-	matchesAnySecret,
 	registrationsComplete,
 	storedRegistrations,
 } from '../shared';
 import { ensureChatProperties, LIVECHAT_CREDENTIAL, liveChatApi, liveChatConfig, liveChatRequest } from './transport';
-import type { LiveChatTriggerEvent } from './trigger/delivery';
+import type { LiveChatTriggerEvent, StoredWebhook } from './trigger/delivery';
 import {
 	actionOf,
 	deliveryKey,
+	envelopeOf,
 	isMessageEvent,
 	isOwnChat,
+	isOurDelivery,
 	isOwnEvent,
 	isTriggerEvent,
 	parseDelivery,
@@ -36,16 +37,10 @@ import {
 	toEvent,
 } from './trigger/delivery';
 
-/** One webhook this node registered, as kept in the workflow's static data. */
-interface StoredWebhook {
-	id: string;
-	action: string;
-	secret: string;
-}
-
 /**
- * LiveChat retries a delivery up to 3 times within about a minute. Ids are kept 15 minutes:
- * transfers have no id, and identical transfer payloads that close together are taken for retries.
+ * LiveChat retries a delivery up to 3 times within about a minute (docs/platforms/livechat.md).
+ * Ids are kept 15 minutes: transfers have no id, and identical transfer payloads that close
+ * together are taken for retries.
  */
 const RETRY_HORIZON_MS = 15 * 60 * 1000;
 
@@ -87,7 +82,7 @@ export class LiveChatTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Publishing this workflow registers one LiveChat webhook per event for the credential\'s Client ID (each with its own secret), registers the chat properties the LiveChat node writes, and enables the license\'s webhooks; unpublishing unregisters the webhooks. LiveChat allows 3 webhooks per event and Client ID.',
+					'Publishing this workflow registers one LiveChat webhook per event for the credential\'s Client ID (each with its own secret), registers the chat properties the LiveChat node writes, and enables the license\'s webhooks; unpublishing unregisters the webhooks. LiveChat sends them only once that app is installed on the license (Developer Console → the app → Private installation → Install app), allows 3 webhooks per event and Client ID, and retries an unanswered delivery 3 times within about a minute: an event n8n cannot relay within that minute (n8n down, the relay failing) is lost.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -276,10 +271,9 @@ export class LiveChatTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const staticData = this.getWorkflowStaticData('node');
 		const body = this.getBodyData() as unknown;
+		// The secret travels in the body: only it, the action and the webhook ID are read before it is checked.
+		if (!isOurDelivery(storedWebhooks(staticData), envelopeOf(body))) return rejectUnauthorized(this);
 		if (!isObject(body)) return rejectBadRequest(this, 'body must be a JSON object');
-
-		// The secret travels in the body.
-		if (!matchesAnySecret(storedWebhooks(staticData), body.secret_key)) return rejectUnauthorized(this);
 
 		const parsed = parseDelivery(body);
 		if ('error' in parsed) return rejectBadRequest(this, parsed.error);

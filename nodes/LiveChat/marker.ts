@@ -18,15 +18,42 @@ export function isOwnCustomId(value: unknown): boolean {
 
 /**
  * The chat properties this package writes. LiveChat names a property namespace after the Client ID
- * that registered the property (Configuration API, "Properties"): the namespace is the credential's
- * Client ID, and the nodes register these names there before first use.
+ * that registered the property (docs/platforms/livechat.md, "Chat properties"): the namespace is the
+ * credential's Client ID, and the nodes register these names there before first use.
  */
 export const PROPERTY_EXTERNAL_ID = 'external_id';
 export const PROPERTY_EXTERNAL_PLATFORM = 'external_platform';
 export const PROPERTY_CUSTOMER_EXTERNAL_ID = 'customer_external_id';
+/** The chat customer's accounts cookies, sealed (see identity.ts): how any process gets a token for them. */
+export const PROPERTY_CUSTOMER_IDENTITY = 'customer_identity';
 
-export const HANDOFF_PROPERTIES: Array<{ name: string; description: string }> = [
-	{ name: PROPERTY_EXTERNAL_ID, description: 'n8n-nodes-handoff: the conversation ID in the other system' },
-	{ name: PROPERTY_EXTERNAL_PLATFORM, description: 'n8n-nodes-handoff: the other system (landbot, botpress, …)' },
-	{ name: PROPERTY_CUSTOMER_EXTERNAL_ID, description: 'n8n-nodes-handoff: the customer ID in the other system' },
+export interface HandoffProperty {
+	name: string;
+	description: string;
+	/** Who may read and write it in a chat (`access.chat` of register_property). */
+	access: { agent: string[]; customer?: string[] };
+}
+
+export const HANDOFF_PROPERTIES: HandoffProperty[] = [
+	{
+		name: PROPERTY_EXTERNAL_ID,
+		description: 'n8n-nodes-handoff: the conversation ID in the other system',
+		access: { agent: ['read', 'write'], customer: ['read'] },
+	},
+	{
+		name: PROPERTY_EXTERNAL_PLATFORM,
+		description: 'n8n-nodes-handoff: the other system (landbot, botpress, …)',
+		access: { agent: ['read', 'write'], customer: ['read'] },
+	},
+	{
+		name: PROPERTY_CUSTOMER_EXTERNAL_ID,
+		description: 'n8n-nodes-handoff: the customer ID in the other system',
+		access: { agent: ['read', 'write'], customer: ['read'] },
+	},
+	{
+		// Customers must never read it: the cookies would let anyone holding them act as that customer.
+		name: PROPERTY_CUSTOMER_IDENTITY,
+		description: 'n8n-nodes-handoff: the customer\'s LiveChat identity, encrypted, so n8n can write as the customer',
+		access: { agent: ['read', 'write'] },
+	},
 ];

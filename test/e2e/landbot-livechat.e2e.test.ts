@@ -34,7 +34,7 @@ import {
 } from './lib/relay';
 import { PLACEHOLDERS, TEMPLATE_CREDENTIALS, type Template, loadTemplate, webhookPath } from './lib/templates';
 
-/** Landbot hook retries (5, 10, 15 s…), idle unassignment and LiveChat's retries (10 s, 30 s…) run 20× faster. */
+/** Landbot hook retries (5, 10, 15 s…), idle unassignment and LiveChat's retries (3 within a minute) run 20× faster. */
 const TIME_SCALE = 0.05;
 const BOT_ID = '777';
 const RESUME_BLOCK = 'Nresume42';
@@ -162,6 +162,8 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 			external_id: String(cid),
 			external_platform: 'landbot',
 			customer_external_id: `landbot-${cid}`,
+			// The customer's accounts cookies, sealed: template 8 writes as this customer from them.
+			customer_identity: expect.stringMatching(/^v1\./),
 		});
 		const customerId = chatCustomer(p, chatId)!;
 		expect(p.livechat.getCustomer(customerId)).toMatchObject({ name: 'Carla', email: 'carla@example.com' });
@@ -441,10 +443,22 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 			[t.handback, LIVECHAT_NODES.chatEnded, transferred],
 		] as const) {
 			const url = n8n.webhookUrl(webhookPath(template, node));
-			// A wrong secret, none, an empty one, or the secret of a webhook registered for another URL.
-			const otherSecret = p.livechat.getWebhooks().find((w) => w.url !== url)!.secret_key;
-			for (const [label, secret] of [['wrong', 'wrong-secret'], ['none', undefined], ['empty', ''], ['another webhook\'s', otherSecret]]) {
-				const res = await request(url, { method: 'POST', body: secret === undefined ? body : { ...body, secret_key: secret } });
+			// A wrong secret, none, an empty one, the secret of a webhook registered for another URL, or
+			// of this URL's webhook for another action; this action's own secret with a forged webhook_id.
+			const webhooks = p.livechat.getWebhooks();
+			const otherSecret = webhooks.find((w) => w.url !== url)!.secret_key;
+			const own = webhooks.find((w) => w.url === url && w.action === body.action)!;
+			const otherAction = webhooks.find((w) => w.url === url && w.action !== body.action);
+			const cases: Array<[string, Record<string, unknown>]> = [
+				['wrong', { ...body, secret_key: 'wrong-secret' }],
+				['none', body],
+				['empty', { ...body, secret_key: '' }],
+				['another webhook\'s', { ...body, secret_key: otherSecret }],
+				['its own, forged webhook_id', { ...body, secret_key: own.secret_key }],
+			];
+			if (otherAction) cases.push(['another action\'s', { ...body, webhook_id: otherAction.id, secret_key: otherAction.secret_key }]);
+			for (const [label, forged] of cases) {
+				const res = await request(url, { method: 'POST', body: forged });
 				expect([node, body.action, label, res.status]).toEqual([node, body.action, label, 401]);
 			}
 		}

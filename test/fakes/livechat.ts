@@ -1,16 +1,18 @@
 /**
  * LiveChat simulator: the Agent Chat, Customer Chat and Configuration Web APIs
  * (`/v3.5/...`, `/v3.6/...`), customer tokens from the accounts server
- * (`/v2/customer/token`, agent-token grant) and webhook delivery, as described in
- * /work/shared/reference/livechat.md ("the sheet") and, where it is silent, LiveChat's public docs
+ * (`/v2/customer/token`: agent-token and cookie grants) and webhook delivery, as described in
+ * docs/platforms/livechat.md and, where it is silent, LiveChat's public docs
  * (livechat/livechat-public-docs: messaging/agent-chat-api, messaging/customer-chat-api,
- * management/configuration-api, management/webhooks, authorization/customer-authorization).
+ * management/configuration-api, management/webhooks, authorization/customer-authorization, the
+ * Customer Accounts API spec src/configs/redoc/customer-accounts-api/specv2.yml).
  *
  * One server answers for both hosts: `baseUrl` stands for https://api.livechatinc.com and
  * `accountsUrl` for https://accounts.livechat.com (same origin, different paths).
  *
- * Items neither source settles are marked `CHOICE:` (our decision) or `UNCONFIRMED:` (a plausible
- * LiveChat behaviour nobody could verify); each lives in one place so it is easy to change.
+ * Items neither source settles are marked `CHOICE:` (our decision, e.g. timings), `UNCONFIRMED:` (a
+ * plausible LiveChat behaviour nobody could verify) or `GUESS:` (a behaviour picked among several
+ * plausible ones); each lives in one place so it is easy to change.
  *
  * Control API (no auth) for tests and people: methods on the class and HTTP routes under
  * `/_control/...` (see `controlRoutes`).
@@ -25,11 +27,12 @@ export interface LiveChatSimulatorOptions {
 	host?: string;
 	/** Multiplies every delay (webhook retry schedule). 0.001 → 1000× faster. */
 	timeScale?: number;
-	/** Sheet: reply within about 10 s or LiveChat retries. Not scaled. */
+	/** Docs: an answer other than 200 within about 10 s is retried. Not scaled. */
 	hookTimeoutMs?: number;
 	/**
-	 * Waits before each retry of a failed delivery, in ms (unscaled). Sheet: "up to 10 times within
-	 * 6 hours". CHOICE: 10 s, 30 s, 1 min, 5 min, 15 min, 30 min, 1 h, 1 h, 1.5 h, 1.5 h (5 h 52 min).
+	 * Waits before each retry of a failed delivery, in ms (unscaled). Docs (guides/livechat-apps): "up
+	 * to 3 times within ~1 minute". CHOICE: 10 s, 20 s, 30 s (retries about 10 s, 30 s and 60 s after
+	 * the first try); then the delivery is given up.
 	 */
 	retryScheduleMs?: number[];
 	organizationId?: string;
@@ -169,7 +172,20 @@ type Identity =
 interface Reply {
 	status: number;
 	body?: unknown;
-	headers?: Record<string, string>;
+	/** A list sends the header once per value (Set-Cookie). */
+	headers?: Record<string, string | string[]>;
+}
+
+/** An app of the organization (Developer Console): its Client ID, redirect URIs and installation. */
+interface ClientRecord {
+	id: string;
+	name: string;
+	/** The Redirect URI whitelist of its App Authorization block. */
+	redirectUris: string[];
+	/** Installed on the license (Private installation → Install app). */
+	installed: boolean;
+	/** disable_license_webhooks was called (until enable_license_webhooks). */
+	webhooksDisabled: boolean;
 }
 
 interface Ctx {
@@ -197,7 +213,9 @@ const WEBHOOK_ACTIONS = [
 /** Docs: "a limit of three webhooks for every action a Client ID can register". */
 const WEBHOOKS_PER_ACTION = 3;
 const SUPPORTED_VERSIONS = ['v3.5', 'v3.6'];
-const DEFAULT_RETRY_SCHEDULE_MS = [10, 30, 60, 300, 900, 1800, 3600, 3600, 5400, 5400].map((s) => s * 1000);
+const DEFAULT_RETRY_SCHEDULE_MS = [10, 20, 30].map((s) => s * 1000);
+/** Docs (customer-authorization): the cookies live 2 years, renewed by each grant. */
+const COOKIE_MAX_AGE_SEC = 63072000;
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const MAX_MESSAGE_BYTES = 16 * 1024;
 
@@ -236,6 +254,44 @@ function fail(type: string, message?: string): Reply {
 }
 
 const ok = (body: unknown = {}): Reply => ({ status: 200, body });
+
+/** The docs' texts for the accounts server's exceptions (authorization/troubleshooting, "Errors"). */
+const OAUTH_DESCRIPTIONS: Record<string, string> = {
+	invalid_request:
+		'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+	unauthorized_client: 'The client is not authorized to request a token using this method.',
+	unsupported_response_type: 'The authorization server does not support obtaining a token using this method.',
+	unsupported_grant_type: 'The authorization grant type is not supported by the authorization server.',
+	invalid_grant:
+		'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+};
+
+/**
+ * The accounts server's error: 401 `{oauth_exception, exception_description}` (Customer Accounts
+ * API spec: the only error answer of POST /token besides 500; shape also seen in
+ * livechat/supervisor-app#5). UNCONFIRMED: `exception_details` in the body — the docs name these
+ * details (client_id_not_found, invalid_redirect_uri, …) for the query string of redirect flows.
+ */
+function oauthFail(exception: string, details?: string): Reply {
+	const body: Record<string, unknown> = { oauth_exception: exception, exception_description: OAUTH_DESCRIPTIONS[exception] ?? exception };
+	if (details) body.exception_details = details;
+	return { status: 401, body };
+}
+
+function cookiesOf(header: unknown): Record<string, string> {
+	const cookies: Record<string, string> = {};
+	for (const part of String(header ?? '').split(';')) {
+		const [name, ...value] = part.trim().split('=');
+		if (name) cookies[name] = value.join('=');
+	}
+	return cookies;
+}
+
+/** Set-Cookie as the docs' sample shows it. */
+function setCookie(name: string, value: string): string {
+	const expires = new Date(Date.now() + COOKIE_MAX_AGE_SEC * 1000).toUTCString();
+	return `${name}=${value}; Path=/v2/customer; Domain=accounts.livechat.com; Expires=${expires}; Max-Age=${COOKIE_MAX_AGE_SEC}; HttpOnly; Secure; SameSite=None`;
+}
 
 /** LiveChat's timestamps: RFC 3339 with microseconds, e.g. 2019-12-09T12:01:18.909000Z. */
 function nowStamp(): string {
@@ -310,7 +366,7 @@ export class LiveChatSimulator {
 	private outbox = new Outbox();
 	private stopped = false;
 
-	private clients = new Map<string, { id: string; name: string; licenseWebhooksEnabled: boolean }>();
+	private clients = new Map<string, ClientRecord>();
 	private groups = new Map<number, LiveChatGroup>();
 	private agents = new Map<string, LiveChatAgent>();
 	/** account id → { pat, agent id } */
@@ -319,6 +375,8 @@ export class LiveChatSimulator {
 	private bots = new Map<string, LiveChatBot>();
 	private customers = new Map<string, LiveChatCustomer>();
 	private customerTokens = new Map<string, { entityId: string; clientId: string; expiresAt: number }>();
+	/** Cookie-grant identities: `__lc_cid` → its `__lc_cst` and customer. */
+	private cookieIdentities = new Map<string, { cst: string; entityId: string }>();
 	private chats = new Map<string, ChatRecord>();
 	private webhooks: LiveChatWebhook[] = [];
 	private properties = new Map<string, PropertyRecord>();
@@ -376,7 +434,8 @@ export class LiveChatSimulator {
 	static readonly controlRoutes = [
 		'GET    /_control                                 this list',
 		'POST   /_control/reset                           forget everything but group 0',
-		'POST   /_control/clients                         {name?} → an app (Client ID)',
+		'POST   /_control/clients                         {name?, redirectUris?, installed?} → an app (Client ID)',
+		'POST   /_control/clients/:id/install             install the app on the license (its license webhooks fire)',
 		'POST   /_control/groups                          {name, id?}',
 		'POST   /_control/agents                          {email, name?, groupIds?, accepting?, role?} → agent, accountId, pat, basic',
 		'PATCH  /_control/agents/:id                      {accepting}',
@@ -399,11 +458,35 @@ export class LiveChatSimulator {
 
 	// ---------------------------------------------------------------- control API (methods)
 
-	/** An app of the organization: its Client ID owns webhooks and properties, and issues customer tokens. */
-	createClient(input: { name?: string; id?: string } = {}): { id: string; name: string } {
-		const client = { id: input.id ?? hex32(), name: input.name ?? 'App', licenseWebhooksEnabled: false };
+	/**
+	 * An app of the organization: its Client ID owns webhooks and properties, and issues customer
+	 * tokens. `redirectUris`: its Authorization block's whitelist (the cookie grant checks it).
+	 * `installed`: installed on the license, which turns its license webhooks on (default false, as a
+	 * new app in the Developer Console).
+	 */
+	createClient(input: { name?: string; id?: string; redirectUris?: string[]; installed?: boolean } = {}): {
+		id: string;
+		name: string;
+		redirectUris: string[];
+		installed: boolean;
+	} {
+		const client: ClientRecord = {
+			id: input.id ?? hex32(),
+			name: input.name ?? 'App',
+			redirectUris: [...(input.redirectUris ?? [])],
+			installed: input.installed === true,
+			webhooksDisabled: false,
+		};
 		this.clients.set(client.id, client);
-		return { id: client.id, name: client.name };
+		return { id: client.id, name: client.name, redirectUris: [...client.redirectUris], installed: client.installed };
+	}
+
+	/** Private installation → Install app: the app's license webhooks are enabled (docs: automatically). */
+	installApp(clientId: string): void {
+		const client = this.clients.get(clientId);
+		if (!client) throw new Error(`unknown client ${clientId}`);
+		client.installed = true;
+		client.webhooksDisabled = false;
 	}
 
 	createGroup(input: { name: string; id?: number; language_code?: string }): LiveChatGroup {
@@ -593,8 +676,10 @@ export class LiveChatSimulator {
 		return [...this.properties.values()].map((p) => clone(p));
 	}
 
+	/** Whether the app's license webhooks fire: installed, and not disabled since. */
 	licenseWebhooksEnabled(clientId: string): boolean {
-		return this.clients.get(clientId)?.licenseWebhooksEnabled === true;
+		const client = this.clients.get(clientId);
+		return client !== undefined && client.installed && !client.webhooksDisabled;
 	}
 
 	getCalls(): LiveChatApiCall[] {
@@ -623,6 +708,7 @@ export class LiveChatSimulator {
 		this.bots.clear();
 		this.customers.clear();
 		this.customerTokens.clear();
+		this.cookieIdentities.clear();
 		this.chats.clear();
 		this.webhooks = [];
 		this.properties.clear();
@@ -640,7 +726,7 @@ export class LiveChatSimulator {
 		agents: Array<{ id: string; accountId: string; pat: string; basic: string }>;
 		bot: LiveChatBot;
 	} {
-		const client = this.createClient({ name: 'n8n handoff demo' });
+		const client = this.createClient({ name: 'n8n handoff demo', redirectUris: ['http://localhost:5678/'], installed: true });
 		const group = this.createGroup({ name: 'Support' });
 		const a1 = this.createAgent({ email: 'owner@example.com', name: 'Olivia Owner', role: 'owner', accepting: false });
 		const a2 = this.createAgent({ email: 'agent@example.com', name: 'Alice Agent', groupIds: [group.id] });
@@ -1087,7 +1173,7 @@ export class LiveChatSimulator {
 			for (const id of target.ids) if (!this.groups.has(id as number)) return fail('validation', `Group ${String(id)} not found`);
 			groupIds = target.ids as number[];
 			assigned = this.pickAgent(groupIds);
-			// The message Botpress's integration checks for (sheet: its "transfer_chat" handling).
+			// The message Botpress's integration checks for (botpress/growth livechat-hitl, its "transfer_chat" handling).
 			if (!assigned && body?.ignore_agents_availability !== true) {
 				return fail('validation', 'Cannot assign any agent from requested groups');
 			}
@@ -1135,7 +1221,7 @@ export class LiveChatSimulator {
 		if (this.stopped) return;
 		for (const webhook of this.webhooks) {
 			if (webhook.action !== action) continue;
-			// Sheet: license webhooks only fire once enabled for the license.
+			// Docs: license webhooks fire for licenses that installed the app (unless disabled there).
 			if (webhook.type === 'license' && !this.licenseWebhooksEnabled(webhook.owner_client_id)) continue;
 			const filters = webhook.filters ?? {};
 			if (filters.author_type !== undefined && filters.author_type !== authorType) continue;
@@ -1156,7 +1242,7 @@ export class LiveChatSimulator {
 		}
 	}
 
-	/** One delivery: POSTed until a 2xx within `hookTimeoutMs`, retried on the schedule, then given up. */
+	/** One delivery: POSTed until a 200 within `hookTimeoutMs`, retried on the schedule, then given up. */
 	private deliver(webhook: LiveChatWebhook, body: Record<string, unknown>): void {
 		const deliveryId = crypto.randomUUID();
 		let attempt = 0;
@@ -1187,7 +1273,8 @@ export class LiveChatSimulator {
 				record.error = String((err as Error)?.message ?? err);
 			}
 			if (this.stopped) return;
-			const delivered = record.status !== null && record.status >= 200 && record.status < 300;
+			// Docs: anything but HTTP 200 (within the timeout) is retried.
+			const delivered = record.status === 200;
 			const retryIndex = attempt - 1;
 			if (!delivered && retryIndex < this.options.retryScheduleMs.length) {
 				const delay = this.options.retryScheduleMs[retryIndex] * this.options.timeScale;
@@ -1281,7 +1368,12 @@ export class LiveChatSimulator {
 	}
 
 	private reply(res: http.ServerResponse, reply: Reply): void {
-		sendJson(res, reply.status, reply.body, reply.headers);
+		const single: Record<string, string> = {};
+		for (const [name, value] of Object.entries(reply.headers ?? {})) {
+			if (Array.isArray(value)) res.setHeader(name, value);
+			else single[name] = value;
+		}
+		sendJson(res, reply.status, reply.body, single);
 	}
 
 	private record(
@@ -1375,50 +1467,93 @@ export class LiveChatSimulator {
 	}
 
 	/**
-	 * Accounts `POST /v2/customer/token`, agent-token grant: a new customer identity, or a new token
-	 * for `entity_id`. UNCONFIRMED: the docs show the agent token as Bearer; whether accounts also
-	 * takes a personal access token as Basic is not documented. The simulator takes both.
-	 * CHOICE: OAuth-style error bodies `{error, error_description}` for this endpoint.
+	 * Accounts `POST /v2/customer/token` (docs: authorization/customer-authorization, Customer
+	 * Accounts API spec). Every refusal is a 401 with `{oauth_exception, exception_description}`.
+	 * CHOICE: the identity_token grant is not simulated (unsupported_grant_type).
 	 */
 	private customerTokenRoute(req: http.IncomingMessage, raw: Buffer): Reply {
-		if ((req.method ?? '').toUpperCase() !== 'POST') return { status: 405, body: { error: 'invalid_request', error_description: 'use POST' } };
-		const header = String(req.headers.authorization ?? '');
-		const [scheme, value] = header.trim().split(/\s+/, 2);
-		const agent = this.agentFromAuthorization(scheme, value);
-		if (!agent) return { status: 401, body: { error: 'unauthorized', error_description: 'invalid agent access token' } };
+		// Docs: invalid_request for a wrong HTTP method or an invalid body encoding.
+		if ((req.method ?? '').toUpperCase() !== 'POST') return oauthFail('invalid_request');
 		let body: any;
 		try {
 			body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {};
 		} catch {
-			return { status: 400, body: { error: 'invalid_request', error_description: 'invalid JSON' } };
+			return oauthFail('invalid_request');
 		}
-		if (body.grant_type !== 'agent_token') {
-			return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'grant_type must be agent_token' } };
-		}
-		if (body.response_type !== 'token') {
-			return { status: 400, body: { error: 'invalid_request', error_description: 'response_type must be token' } };
-		}
-		if (typeof body.client_id !== 'string' || !this.clients.has(body.client_id)) {
-			return { status: 400, body: { error: 'invalid_client', error_description: 'client_id not found' } };
-		}
+		if (!isObject(body)) return oauthFail('invalid_request');
+		if (body.grant_type !== 'agent_token' && body.grant_type !== 'cookie') return oauthFail('unsupported_grant_type');
+		if (body.response_type === undefined) return oauthFail('invalid_request');
+		if (body.response_type !== 'token') return oauthFail('unsupported_response_type');
+		// Docs: unauthorized_client for a missing or unknown client ID (detail client_id_not_found).
+		const client = typeof body.client_id === 'string' ? this.clients.get(body.client_id) : undefined;
+		if (!client) return oauthFail('unauthorized_client', 'client_id_not_found');
+		return body.grant_type === 'cookie' ? this.cookieGrant(req, body, client) : this.agentTokenGrant(req, body, client);
+	}
+
+	/**
+	 * Agent-token grant: an agent access token as Bearer; docs: every agent authorization flow's
+	 * tokens "except for Personal Access Tokens". UNCONFIRMED: the exception LiveChat names for a
+	 * personal access token (Basic) or no token — invalid_request here; an unknown or expired Bearer
+	 * token is invalid_grant (docs: "access token expired" among its reasons).
+	 */
+	private agentTokenGrant(req: http.IncomingMessage, body: any, client: ClientRecord): Reply {
+		const [scheme, value] = String(req.headers.authorization ?? '').trim().split(/\s+/, 2);
+		if (scheme?.toLowerCase() !== 'bearer' || !value) return oauthFail('invalid_request');
+		if (!this.agentTokens.has(value)) return oauthFail('invalid_grant');
 		let customer: LiveChatCustomer | undefined;
 		if (body.entity_id !== undefined) {
 			customer = this.customers.get(String(body.entity_id));
-			if (!customer) return { status: 400, body: { error: 'invalid_request', error_description: 'entity_id not found' } };
+			// UNCONFIRMED: the exception for an entity_id that is no customer.
+			if (!customer) return oauthFail('invalid_request');
 		} else {
 			customer = this.customers.get(this.createCustomer().id)!;
 		}
+		return ok({ ...this.issueCustomerToken(customer.id, client.id), client_id: client.id });
+	}
+
+	/**
+	 * Cookie grant: no agent token; `organization_id` required; `redirect_uri` (default: the Origin
+	 * header) must be one of the app's redirect URIs, exactly. The `__lc_cid` / `__lc_cst` cookies
+	 * sent back identify the existing customer; the answer sets them again (their lifetime renewed).
+	 * UNCONFIRMED: an Authorization header is ignored. GUESS: an unknown or mismatched cookie pair
+	 * gets a new identity, as a browser without cookies would.
+	 */
+	private cookieGrant(req: http.IncomingMessage, body: any, client: ClientRecord): Reply {
+		// UNCONFIRMED: the exception for a missing or foreign organization_id.
+		if (typeof body.organization_id !== 'string' || body.organization_id !== this.organizationId) return oauthFail('invalid_request');
+		if (client.redirectUris.length === 0) return oauthFail('unauthorized_client', 'redirect_uri_not_set');
+		const redirectUri = typeof body.redirect_uri === 'string' && body.redirect_uri !== '' ? body.redirect_uri : req.headers.origin;
+		if (typeof redirectUri !== 'string' || !client.redirectUris.includes(redirectUri)) {
+			return oauthFail('unauthorized_client', 'invalid_redirect_uri');
+		}
+		const sent = cookiesOf(req.headers.cookie);
+		const known = sent.__lc_cid ? this.cookieIdentities.get(sent.__lc_cid) : undefined;
+		let cid = sent.__lc_cid;
+		let entry = known && known.cst === sent.__lc_cst ? known : undefined;
+		if (!entry || !this.customers.has(entry.entityId)) {
+			cid = crypto.randomUUID();
+			entry = { cst: crypto.randomBytes(36).toString('hex'), entityId: this.createCustomer().id };
+			this.cookieIdentities.set(cid, entry);
+		}
+		const { client_id: _client, ...token } = this.issueCustomerToken(entry.entityId, client.id);
+		return {
+			...ok(token),
+			headers: { 'Set-Cookie': [setCookie('__lc_cid', cid), setCookie('__lc_cst', entry.cst)] },
+		};
+	}
+
+	private issueCustomerToken(entityId: string, clientId: string): Record<string, unknown> {
 		const token = `dal:${crypto.randomBytes(18).toString('base64url')}`;
 		const ttl = this.options.customerTokenTtlSec;
-		this.customerTokens.set(token, { entityId: customer.id, clientId: body.client_id, expiresAt: Date.now() + ttl * 1000 });
-		return ok({
+		this.customerTokens.set(token, { entityId, clientId, expiresAt: Date.now() + ttl * 1000 });
+		return {
 			access_token: token,
-			client_id: body.client_id,
-			entity_id: customer.id,
+			client_id: clientId,
+			entity_id: entityId,
 			expires_in: ttl,
 			token_type: 'Bearer',
 			organization_id: this.organizationId,
-		});
+		};
 	}
 
 	private findChatFor(ctx: Ctx, key: 'chat_id' | 'id'): ChatRecord | Reply {
@@ -1709,7 +1844,9 @@ export class LiveChatSimulator {
 			case 'disable_license_webhooks': {
 				const owner = this.ownedClient(body);
 				if (typeof owner !== 'string') return owner;
-				this.clients.get(owner)!.licenseWebhooksEnabled = action === 'enable_license_webhooks';
+				// UNCONFIRMED: enabling for an app that is not installed answers 200 and changes nothing
+				// until it is installed (docs: "use this method only if you disabled the webhooks").
+				this.clients.get(owner)!.webhooksDisabled = action === 'disable_license_webhooks';
 				return ok({});
 			}
 			case 'get_license_webhooks_state': {
@@ -1805,6 +1942,10 @@ export class LiveChatSimulator {
 			return ok({ success: true });
 		}
 		if (method === 'POST' && first === 'clients' && parts.length === 1) return { status: 201, body: this.createClient(body) };
+		if (method === 'POST' && first === 'clients' && third === 'install' && parts.length === 3) {
+			this.installApp(second);
+			return ok({ success: true });
+		}
 		if (method === 'POST' && first === 'groups' && parts.length === 1) return { status: 201, body: this.createGroup(body) };
 		if (first === 'agents') {
 			if (method === 'POST' && parts.length === 1) return { status: 201, body: this.createAgent(body) };

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { idToString, toIsoTimestamp } from '../../shared';
+import { idToString, secretsMatch, toIsoTimestamp } from '../../shared';
 import {
 	isOwnCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
@@ -29,7 +29,10 @@ export function actionOf(event: LiveChatTriggerEvent): LiveChatAction {
 	return LIVECHAT_EVENTS[event].action;
 }
 
-/** A webhook delivery `{webhook_id, secret_key, action, organization_id, payload, additional_data?}`. */
+/**
+ * A webhook delivery `{webhook_id, secret_key, action, organization_id, payload, additional_data?}`
+ * (docs/platforms/livechat.md, "Webhooks").
+ */
 export interface Delivery {
 	action: string;
 	webhookId: string | null;
@@ -41,6 +44,38 @@ export interface Delivery {
 }
 
 export type ParsedDelivery = { delivery: Delivery } | { error: string };
+
+/** One webhook the trigger registered, as kept in the workflow's static data. */
+export interface StoredWebhook {
+	id: string;
+	action: string;
+	secret: string;
+}
+
+/** The three fields that say who sent a delivery, read before anything else of the body is trusted. */
+export interface Envelope {
+	secretKey: unknown;
+	action: unknown;
+	webhookId: unknown;
+}
+
+export function envelopeOf(body: unknown): Envelope {
+	const fields = isObject(body) ? body : {};
+	return { secretKey: fields.secret_key, action: fields.action, webhookId: fields.webhook_id };
+}
+
+/**
+ * Whether the delivery comes from one of our webhooks: its secret is that webhook's, and so are its
+ * action and webhook_id (a secret authenticates only what it was registered for). Every secret is
+ * compared, in constant time each, so the time taken does not tell which one matched.
+ */
+export function isOurDelivery(webhooks: StoredWebhook[], envelope: Envelope): boolean {
+	let match: StoredWebhook | undefined;
+	for (const webhook of webhooks) {
+		if (secretsMatch(webhook.secret, envelope.secretKey)) match = webhook;
+	}
+	return match !== undefined && match.action === envelope.action && match.id === envelope.webhookId;
+}
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -183,7 +218,7 @@ export function handoffProperties(properties: unknown, clientId: string): IDataO
 	return {};
 }
 
-/** The id that stays the same when LiveChat delivers the same thing again (it retries for hours). */
+/** The id that stays the same when LiveChat delivers the same thing again (3 retries within about a minute). */
 export function deliveryKey(delivery: Delivery): string {
 	const { action, payload } = delivery;
 	if (action === 'incoming_event') return `event:${String(payload.chat_id)}:${String((payload.event as IDataObject).id)}`;

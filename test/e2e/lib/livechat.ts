@@ -1,8 +1,8 @@
 /**
  * Helpers for the Landbot ↔ LiveChat end-to-end tests and `npm start`: the LiveChat simulator with
- * its demo set-up (an app, a group, the relay's agent, an answering agent), the credential templates
- * 7–11 expect, waiting until a published LiveChat Trigger is really live at the simulator, and
- * readers of what the LiveChat agent sees.
+ * its demo set-up (an app with a redirect URI, installed on the license; a group; the relay's agent;
+ * an answering agent), the credential templates 7–11 expect, waiting until a published LiveChat
+ * Trigger is really live at the simulator, and readers of what the LiveChat agent sees.
  */
 import { LiveChatSimulator } from '../../fakes';
 import type { LandbotSimulator, LandbotSimulatorOptions, LiveChatEvent } from '../../fakes';
@@ -37,6 +37,9 @@ export const LIVECHAT_NODES = {
 
 export const LIVECHAT_CREDENTIAL = { id: 'livechat-credential', name: 'LiveChat account', type: 'liveChatApi' } as const;
 
+/** In the app's Authorization block and the credential: the cookie grant checks that they match. */
+export const LIVECHAT_REDIRECT_URI = 'http://localhost:5678/';
+
 /** The relay's LiveChat agent (the credential's token): it opens chats, and is not one who answers. */
 export const LIVECHAT_RELAY_AGENT = { email: 'relay@livechat.e2e', name: 'Relay Robot' };
 /** The agent who answers in the Support group. */
@@ -56,7 +59,8 @@ export interface LiveChatSide {
 
 export async function startLiveChat(opts: { timeScale: number; port?: number; host?: string }): Promise<LiveChatSide> {
 	const livechat = await new LiveChatSimulator({ timeScale: opts.timeScale, port: opts.port, host: opts.host }).start();
-	const clientId = livechat.createClient({ name: 'n8n handoff relay' }).id;
+	// As the README's set-up says: a redirect URI in the app's Authorization block, the app installed.
+	const clientId = livechat.createClient({ name: 'n8n handoff relay', redirectUris: [LIVECHAT_REDIRECT_URI], installed: true }).id;
 	const group = livechat.createGroup({ name: 'Support' });
 	// The relay's own agent does not take chats: routing gives them to the Support agents.
 	const relay = livechat.createAgent({ email: LIVECHAT_RELAY_AGENT.email, name: LIVECHAT_RELAY_AGENT.name, role: 'owner', accepting: false });
@@ -83,6 +87,7 @@ export function liveChatCredential(side: LiveChatSide) {
 			personalAccessToken: side.relayAgent.pat,
 			organizationId: side.organizationId,
 			clientId: side.clientId,
+			customerRedirectUri: LIVECHAT_REDIRECT_URI,
 			apiUrl: side.livechat.baseUrl,
 			apiVersion: 'v3.6',
 			accountsUrl: side.livechat.accountsUrl,
@@ -124,7 +129,8 @@ export async function startLandbotAndLiveChat(opts: {
  * Waits until a published LiveChat Trigger is live: one webhook per action for its URL at the
  * simulator, license webhooks enabled for the Client ID, and n8n accepting a delivery signed with a
  * registered secret (the trigger keeps its secrets in static data, saved after create()). The
- * probe is an action the trigger does not listen to, which it answers 200 without an execution.
+ * probe carries a webhook's own secret, action and ID with an empty payload: the trigger answers
+ * 400 without an execution once it knows the secret (401 before).
  */
 export async function waitForLiveChatTrigger(
 	n8n: N8nInstance,
@@ -149,12 +155,12 @@ export async function waitForLiveChatTrigger(
 			body: {
 				webhook_id: webhooks[0].id,
 				secret_key: webhooks[0].secret_key,
-				action: 'chat_access_updated',
+				action: webhooks[0].action,
 				organization_id: side.organizationId,
 				payload: {},
 			},
 		}).catch(() => undefined);
-		return res?.status === 200;
+		return res?.status === 400;
 	});
 }
 

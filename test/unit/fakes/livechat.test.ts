@@ -1,6 +1,6 @@
 /**
- * The LiveChat simulator behaves as /work/shared/reference/livechat.md (and, where silent,
- * LiveChat's public docs) describes.
+ * The LiveChat simulator behaves as docs/platforms/livechat.md (and, where silent, LiveChat's
+ * public docs) describes.
  */
 import { LiveChatSimulator, parseMultipartFile } from '../../fakes/livechat';
 import { WebhookReceiver } from '../../fakes/receiver';
@@ -13,6 +13,9 @@ describe('LiveChatSimulator', () => {
 	let groupId: number;
 	let basic: string;
 	let agentId: string;
+	/** An agent access token from an OAuth flow: what the agent-token grant takes. */
+	let bearer: string;
+	const REDIRECT = 'https://n8n.example.com/';
 
 	const api = (path: string, body: unknown = {}, auth: string | null = basic, headers: Record<string, string> = {}) =>
 		httpRequest(`${sim.baseUrl}${path}`, {
@@ -25,13 +28,21 @@ describe('LiveChatSimulator', () => {
 	const config = (action: string, body: unknown = {}) => api(`/v3.6/configuration/action/${action}`, { owner_client_id: clientId, ...(body as object) });
 	const customerToken = async (entityId?: string) =>
 		(
-			await api('/v2/customer/token', {
-				grant_type: 'agent_token',
-				client_id: clientId,
-				response_type: 'token',
-				...(entityId ? { entity_id: entityId } : {}),
-			})
+			await api(
+				'/v2/customer/token',
+				{ grant_type: 'agent_token', client_id: clientId, response_type: 'token', ...(entityId ? { entity_id: entityId } : {}) },
+				`Bearer ${bearer}`,
+			)
 		).body;
+	const cookieGrant = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+		api(
+			'/v2/customer/token',
+			{ grant_type: 'cookie', client_id: clientId, response_type: 'token', organization_id: sim.organizationId, redirect_uri: REDIRECT, ...body },
+			null,
+			headers,
+		);
+	/** The `name=value` part of each Set-Cookie header. */
+	const setCookies = (headers: Record<string, unknown>) => ([] as string[]).concat(headers['set-cookie'] as string[]).map((c) => c.split(';')[0]);
 	const customerAction = (action: string, token: string, body: unknown = {}, org = sim.organizationId) =>
 		api(`/v3.6/customer/action/${action}?organization_id=${encodeURIComponent(org)}`, body, `Bearer ${token}`);
 
@@ -57,11 +68,12 @@ describe('LiveChatSimulator', () => {
 	beforeEach(async () => {
 		receiver = await new WebhookReceiver().start();
 		sim = await new LiveChatSimulator({ timeScale: 0.0001 }).start();
-		clientId = sim.createClient({ name: 'Relay' }).id;
+		clientId = sim.createClient({ name: 'Relay', redirectUris: [REDIRECT], installed: true }).id;
 		groupId = sim.createGroup({ name: 'Support' }).id;
 		const created = sim.createAgent({ email: 'smith@example.com', name: 'Agent Smith', groupIds: [groupId] });
 		basic = `Basic ${created.basic}`;
 		agentId = created.agent.id;
+		bearer = sim.issueAgentToken(agentId);
 	});
 
 	afterEach(async () => {
@@ -72,7 +84,6 @@ describe('LiveChatSimulator', () => {
 	describe('authentication', () => {
 		test('personal access tokens as Basic and agent tokens as Bearer; LiveChat\'s 401 body otherwise', async () => {
 			expect((await agentAction('list_chats')).status).toBe(200);
-			const bearer = sim.issueAgentToken(agentId);
 			expect((await api('/v3.6/agent/action/list_chats', {}, `Bearer ${bearer}`)).status).toBe(200);
 			for (const auth of [null, 'Basic eDp5', `Bearer nope`, basic.replace(/.$/, 'A')]) {
 				const res = await api('/v3.6/agent/action/list_chats', {}, auth);
@@ -98,11 +109,67 @@ describe('LiveChatSimulator', () => {
 			expect(again.access_token).not.toBe(first.access_token);
 			expect(sim.listCustomers()).toHaveLength(1);
 
-			const unknownClient = await api('/v2/customer/token', { grant_type: 'agent_token', client_id: 'x', response_type: 'token' });
-			expect(unknownClient).toMatchObject({ status: 400, body: { error: 'invalid_client' } });
-			const noAgent = await api('/v2/customer/token', { grant_type: 'agent_token', client_id: clientId, response_type: 'token' }, null);
-			expect(noAgent.status).toBe(401);
-			expect((await customerToken('not-a-customer')).error).toBe('invalid_request');
+			const grant = { grant_type: 'agent_token', client_id: clientId, response_type: 'token' };
+			const unknownClient = await api('/v2/customer/token', { ...grant, client_id: 'x' }, `Bearer ${bearer}`);
+			expect(unknownClient).toMatchObject({
+				status: 401,
+				body: { oauth_exception: 'unauthorized_client', exception_description: 'The client is not authorized to request a token using this method.' },
+			});
+			expect((await api('/v2/customer/token', grant, null)).status).toBe(401);
+			expect((await api('/v2/customer/token', grant, 'Bearer dal:not-issued')).body.oauth_exception).toBe('invalid_grant');
+			expect((await customerToken('not-a-customer')).oauth_exception).toBe('invalid_request');
+			expect((await api('/v2/customer/token', { ...grant, grant_type: 'password' }, `Bearer ${bearer}`)).body.oauth_exception).toBe(
+				'unsupported_grant_type',
+			);
+		});
+
+		test('the agent-token grant refuses a personal access token (docs: every agent flow but PATs)', async () => {
+			const res = await api('/v2/customer/token', { grant_type: 'agent_token', client_id: clientId, response_type: 'token' }, basic);
+			expect(res).toMatchObject({ status: 401, body: { oauth_exception: 'invalid_request', exception_description: expect.stringMatching(/missing a required parameter/) } });
+			expect(sim.listCustomers()).toEqual([]);
+		});
+
+		test('cookie grant: a new identity with its cookies, the same customer when they come back', async () => {
+			const first = await cookieGrant();
+			expect(first.status).toBe(200);
+			expect(first.body).toEqual({
+				access_token: expect.stringMatching(/^dal:/),
+				entity_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+				expires_in: 28800,
+				token_type: 'Bearer',
+				organization_id: sim.organizationId,
+			});
+			const raw = ([] as string[]).concat(first.headers['set-cookie'] as string[]);
+			expect(raw).toEqual([
+				expect.stringMatching(/^__lc_cid=[0-9a-f-]{36}; Path=\/v2\/customer; Domain=accounts\.livechat\.com; Expires=.+; Max-Age=63072000; HttpOnly; Secure; SameSite=None$/),
+				expect.stringMatching(/^__lc_cst=[0-9a-f]+; .*Max-Age=63072000; HttpOnly; Secure; SameSite=None$/),
+			]);
+			const cookie = setCookies(first.headers).join('; ');
+
+			const again = await cookieGrant({}, { Cookie: cookie });
+			expect(again.body.entity_id).toBe(first.body.entity_id);
+			expect(again.body.access_token).not.toBe(first.body.access_token);
+			expect(setCookies(again.headers).join('; ')).toBe(cookie);
+			expect((await customerAction('get_customer', again.body.access_token)).body.id).toBe(first.body.entity_id);
+
+			// Without the cookies (or with a forged secret cookie), another customer.
+			expect((await cookieGrant()).body.entity_id).not.toBe(first.body.entity_id);
+			const forged = cookie.replace(/__lc_cst=[0-9a-f]+/, '__lc_cst=00');
+			expect((await cookieGrant({}, { Cookie: forged })).body.entity_id).not.toBe(first.body.entity_id);
+			expect(sim.listCustomers()).toHaveLength(3);
+		});
+
+		test('cookie grant: organization_id required, redirect_uri one of the app\'s (the Origin header by default)', async () => {
+			expect((await cookieGrant({ organization_id: undefined })).body.oauth_exception).toBe('invalid_request');
+			expect((await cookieGrant({ organization_id: 'another-org' })).status).toBe(401);
+			const wrong = await cookieGrant({ redirect_uri: 'https://n8n.example.com' });
+			expect(wrong).toMatchObject({ status: 401, body: { oauth_exception: 'unauthorized_client', exception_details: 'invalid_redirect_uri' } });
+			expect((await cookieGrant({ redirect_uri: undefined })).body.exception_details).toBe('invalid_redirect_uri');
+			expect((await cookieGrant({ redirect_uri: undefined }, { Origin: REDIRECT })).status).toBe(200);
+			const bare = sim.createClient({ name: 'No redirect URIs' }).id;
+			expect((await cookieGrant({ client_id: bare })).body).toMatchObject({ oauth_exception: 'unauthorized_client', exception_details: 'redirect_uri_not_set' });
+			expect((await cookieGrant({ client_id: 'nope' })).body.exception_details).toBe('client_id_not_found');
+			expect((await cookieGrant({ response_type: 'code' })).body.oauth_exception).toBe('unsupported_response_type');
 		});
 
 		test('the Customer Chat API wants a customer token and the organization ID', async () => {
@@ -117,7 +184,7 @@ describe('LiveChatSimulator', () => {
 				const agent = shortLived.createAgent({ email: 'a@example.com' });
 				const issued = await httpRequest(`${shortLived.accountsUrl}/v2/customer/token`, {
 					method: 'POST',
-					headers: { Authorization: `Basic ${agent.basic}` },
+					headers: { Authorization: `Bearer ${shortLived.issueAgentToken(agent.agent.id)}` },
 					body: { grant_type: 'agent_token', client_id: cid, response_type: 'token' },
 				});
 				const expired = await httpRequest(
@@ -353,14 +420,23 @@ describe('LiveChatSimulator', () => {
 			expect((await config('unregister_webhook', { id: ids[0] })).status).toBe(404);
 		});
 
-		test('license webhooks fire only once enabled; deliveries carry secret_key, organization_id and chat properties', async () => {
+		test('license webhooks fire once the app is installed, not while disabled; deliveries carry secret_key, organization_id and chat properties', async () => {
+			clientId = sim.createClient({ name: 'Not installed yet' }).id;
 			await config('register_property', { name: 'external_id', type: 'string', access: { chat: { agent: ['read', 'write'] } } });
 			const webhookId = await hook('incoming_chat');
+			// Enabling does not stand in for the installation.
+			await config('enable_license_webhooks');
 			await startChat();
 			await sim.idle();
 			expect(receiver.requests).toHaveLength(0);
-
 			expect((await config('get_license_webhooks_state')).body).toEqual({ license_webhooks_enabled: false });
+
+			expect((await httpRequest(`${sim.controlUrl}/clients/${clientId}/install`, { method: 'POST' })).status).toBe(200);
+			expect((await config('get_license_webhooks_state')).body).toEqual({ license_webhooks_enabled: true });
+			await config('disable_license_webhooks');
+			await startChat();
+			await sim.idle();
+			expect(receiver.requests).toHaveLength(0);
 			await config('enable_license_webhooks');
 			expect(sim.licenseWebhooksEnabled(clientId)).toBe(true);
 			const { chat_id } = await startChat({ properties: { [clientId]: { external_id: 'conv-2' } } });
@@ -377,7 +453,6 @@ describe('LiveChatSimulator', () => {
 		});
 
 		test('author_type filters incoming_event; deactivation and transfers carry LiveChat\'s payloads', async () => {
-			await config('enable_license_webhooks');
 			await hook('incoming_event', { filters: { author_type: 'agent' } });
 			await hook('chat_deactivated');
 			await hook('chat_transferred');
@@ -402,8 +477,7 @@ describe('LiveChatSimulator', () => {
 			expect(byPath('/chat_deactivated')[0].payload).toEqual({ chat_id, thread_id });
 		});
 
-		test('retries failed deliveries on the schedule (10 retries), and stops at the first 2xx', async () => {
-			await config('enable_license_webhooks');
+		test('retries a delivery 3 times within about a minute, until a 200 (other 2xx count as failures)', async () => {
 			await hook('incoming_event');
 			receiver.responder = (_request, index) => (index < 2 ? 500 : 200);
 			const { chat_id } = await startChat();
@@ -416,15 +490,17 @@ describe('LiveChatSimulator', () => {
 				[3, 200],
 			]);
 			expect(attempts[0].retryInMs).toBeCloseTo(10_000 * 0.0001);
-			expect(attempts[1].retryInMs).toBeCloseTo(30_000 * 0.0001);
+			expect(attempts[1].retryInMs).toBeCloseTo(20_000 * 0.0001);
 			expect(new Set(attempts.map((a) => a.deliveryId)).size).toBe(1);
 
-			receiver.responder = () => 503;
+			receiver.responder = () => 204;
 			sim.agentSays(chat_id, agentId, 'never delivered');
 			await sim.idle(20_000);
 			const failed = sim.getDeliveries().filter((a) => a.body.payload.event.text === 'never delivered');
-			expect(failed).toHaveLength(11);
-			expect(failed[10].gaveUp).toBe(true);
+			expect(failed.map((a) => a.status)).toEqual([204, 204, 204, 204]);
+			expect(failed[3].gaveUp).toBe(true);
+			// The three waits add up to a minute (scaled).
+			expect(failed.slice(0, 3).reduce((sum, a) => sum + (a.retryInMs ?? 0), 0)).toBeCloseTo(60_000 * 0.0001);
 		});
 
 		test('a receiver slower than the timeout counts as a failed attempt', async () => {
@@ -433,7 +509,7 @@ describe('LiveChatSimulator', () => {
 			const server = http.createServer((_req, res) => setTimeout(() => res.end('late'), 300));
 			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 			try {
-				const cid = slow.createClient().id;
+				const cid = slow.createClient({ installed: true }).id;
 				const agent = slow.createAgent({ email: 'a@example.com' });
 				const port = (server.address() as { port: number }).port;
 				const call = (action: string, body: unknown) =>
@@ -441,7 +517,6 @@ describe('LiveChatSimulator', () => {
 				await call('configuration/action/register_webhook', {
 					action: 'incoming_chat', secret_key: 's', url: `http://127.0.0.1:${port}/`, type: 'license', owner_client_id: cid,
 				});
-				await call('configuration/action/enable_license_webhooks', { owner_client_id: cid });
 				await call('agent/action/start_chat', {});
 				await slow.idle();
 				const attempts = slow.getDeliveries();

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, Workflow } from 'n8n-workflow';
 
 import { LiveChatApi } from '../../../credentials/LiveChatApi.credentials';
+import { identityKey, sealIdentity } from '../../../nodes/LiveChat/identity';
 import { transcriptLine } from '../../../nodes/shared';
 import { LiveChat } from '../../../nodes/LiveChat/LiveChat.node';
 import { botApiVersion, clearLiveChatCaches, liveChatErrorText } from '../../../nodes/LiveChat/transport';
@@ -22,6 +23,17 @@ const THREAD = 'K600PKZON8';
 const CUSTOMER = 'bf18d1a8-1afe-4a3e-4cc0-a3148f1143db';
 const BOT = '2c1b8da190222160e8f9e077af4c625b';
 const CUSTOM_ID = expect.stringMatching(/^n8n-handoff:[0-9a-f]{24}$/);
+const REDIRECT = 'https://n8n.example.com/';
+/** The customer's cookies at the accounts server (the docs' sample values). */
+const COOKIES = { cid: '3aa138c1-c137-41c6-6b26-cface5857378', cst: '87b9d0222e63e349da85535d07c81e1e1fb938de41f4e16e1d9ba5965f25db4aeea46b39d0fb' };
+const COOKIE = `__lc_cid=${COOKIES.cid}; __lc_cst=${COOKIES.cst}`;
+const setCookies = (cookies = COOKIES) => ({
+	'Set-Cookie': [
+		`__lc_cid=${cookies.cid}; Path=/v2/customer; Domain=accounts.livechat.com; Max-Age=63072000; HttpOnly; Secure; SameSite=None`,
+		`__lc_cst=${cookies.cst}; Path=/v2/customer; Domain=accounts.livechat.com; Max-Age=63072000; HttpOnly; Secure; SameSite=None`,
+	],
+});
+const COOKIE_GRANT = { grant_type: 'cookie', client_id: CLIENT, response_type: 'token', organization_id: ORG, redirect_uri: REDIRECT };
 
 const baseCredentials = {
 	authType: 'pat',
@@ -29,7 +41,18 @@ const baseCredentials = {
 	personalAccessToken: PAT,
 	organizationId: ORG,
 	clientId: CLIENT,
+	customerRedirectUri: REDIRECT,
 };
+const bearerCredentials = { authType: 'bearer', accessToken: 'dal:oauth-agent', organizationId: ORG, clientId: CLIENT };
+
+/** A customer's cookies as "Start" keeps them in the chat, sealed for this credential. */
+const sealedFor = (customerId: string, cookies = COOKIES, secret = `${ACCOUNT}:${PAT}`) =>
+	sealIdentity(identityKey(secret, ORG, CLIENT), customerId, cookies);
+const chatWithIdentity = (customerId = CUSTOMER, sealed: string | null = sealedFor(customerId)) => ({
+	id: CHAT,
+	users: [{ id: 'smith@example.com', type: 'agent' }, { id: customerId, type: 'customer' }],
+	properties: { [CLIENT]: { external_id: '473548616', ...(sealed ? { customer_identity: sealed } : {}) } },
+});
 const harness = createHarness({ credentialTypes: [new LiveChatApi()] });
 const node = new LiveChat();
 
@@ -66,24 +89,27 @@ function rawBody(body: unknown): Buffer {
 }
 
 /** LiveChat finds this package's chat properties registered and published: nothing to register. */
-function propertiesReady() {
+function propertiesReady(authorization = BASIC) {
 	const published = { type: 'string', public_access: ['read', 'write'] };
-	livechat()
+	livechat(authorization)
 		.post(path('configuration', 'list_properties'), { owner_client_id: CLIENT })
-		.reply(200, { external_id: published, external_platform: published, customer_external_id: published });
+		.reply(200, { external_id: published, external_platform: published, customer_external_id: published, customer_identity: published });
 }
 
-/** The accounts server issues `token` for CUSTOMER (8 hours), once. */
+/** The cookie grant, without any agent token: LiveChat's accounts server. */
+const accounts = () => nock(ACCOUNTS, { badheaders: ['authorization'] });
+
+/** The accounts server issues `token` for CUSTOMER (8 hours) against the customer's cookies, once. */
 function tokenGranted(token = 'dal:cached-customer-token', expiresIn = 28800) {
-	nock(ACCOUNTS, { reqheaders: { authorization: BASIC } })
-		.post('/v2/customer/token', {
-			grant_type: 'agent_token',
-			client_id: CLIENT,
-			response_type: 'token',
-			entity_id: CUSTOMER,
-			organization_id: ORG,
-		})
-		.reply(200, { access_token: token, entity_id: CUSTOMER, expires_in: expiresIn, token_type: 'Bearer' });
+	accounts()
+		.matchHeader('cookie', COOKIE)
+		.post('/v2/customer/token', COOKIE_GRANT)
+		.reply(200, { access_token: token, entity_id: CUSTOMER, expires_in: expiresIn, token_type: 'Bearer', organization_id: ORG }, setCookies());
+}
+
+/** The chat is read for the identity it keeps (when a token has to be issued). */
+function identityRead(times = 1) {
+	livechat().post(path('agent', 'get_chat'), { chat_id: CHAT }).times(times).reply(200, chatWithIdentity());
 }
 
 useNock();
@@ -112,25 +138,40 @@ describe('LiveChat API credential', () => {
 		expect(options.headers).toEqual({ Authorization: 'Bearer dal:customer' });
 	});
 
-	it('tests with one chat summary of the Agent Chat API', async () => {
-		livechat().post(path('agent', 'list_chats'), { limit: 1 }).reply(200, { chats_summary: [], found_chats: 0 });
-		expect(await harness.testCredential('liveChatApi', { ...baseCredentials, apiUrl: 'https://api.livechatinc.com/' })).toEqual({
+	it('sends no token of its own with the cookie grant, whatever the format', async () => {
+		for (const credentials of [baseCredentials, bearerCredentials]) {
+			const options = await type.authenticate(credentials, { url: 'x', body: { grant_type: 'cookie' }, headers: { Cookie: COOKIE } });
+			expect(options.headers).toEqual({ Cookie: COOKIE });
+		}
+		const agentGrant = await type.authenticate(bearerCredentials, { url: 'x', body: { grant_type: 'agent_token' } });
+		expect(agentGrant.headers).toEqual({ Authorization: 'Bearer dal:oauth-agent' });
+	});
+
+	it('tests a personal access token credential with the cookie grant: Client ID, Organization ID and redirect URI', async () => {
+		accounts().post('/v2/customer/token', COOKIE_GRANT).reply(200, { access_token: 'dal:t', entity_id: CUSTOMER, expires_in: 28800 }, setCookies());
+		expect(await harness.testCredential('liveChatApi', { ...baseCredentials, clientId: ` ${CLIENT} ` })).toEqual({
 			status: 'OK',
 			message: 'Connection successful!',
 		});
-		nock('http://127.0.0.1:4503', { reqheaders: { authorization: 'Bearer dal:oauth' } })
-			.post('/v3.5/agent/action/list_chats')
-			.reply(200, { chats_summary: [] });
-		const local = await harness.testCredential('liveChatApi', {
-			...baseCredentials,
-			authType: 'bearer',
-			accessToken: 'dal:oauth',
-			apiUrl: 'http://127.0.0.1:4503',
-			apiVersion: 'v3.5',
-		});
-		expect(local.status).toBe('OK');
-		livechat().post(path('agent', 'list_chats')).reply(401, { error: { type: 'authentication', message: 'Invalid access token' } });
-		expect((await harness.testCredential('liveChatApi', baseCredentials)).status).toBe('Error');
+
+		// n8n sends a request refused with 401 once more (its credential refresh), hence twice.
+		accounts()
+			.post('/v2/customer/token', { ...COOKIE_GRANT, redirect_uri: 'https://elsewhere.example.com/' })
+			.times(2)
+			.reply(401, { oauth_exception: 'unauthorized_client', exception_description: 'The client is not authorized to request a token using this method.' });
+		const refused = await harness.testCredential('liveChatApi', { ...baseCredentials, customerRedirectUri: 'https://elsewhere.example.com/' });
+		expect(refused.status).toBe('Error');
+		expect(refused.message).toMatch(/check Organization ID, Client ID and Customer Redirect URI/);
+	});
+
+	it('tests a Bearer credential with the agent-token grant, which checks the token as well', async () => {
+		nock('http://127.0.0.1:4503', { reqheaders: { authorization: 'Bearer dal:oauth-agent' } })
+			.post('/v2/customer/token', { grant_type: 'agent_token', client_id: CLIENT, response_type: 'token' })
+			.reply(200, { access_token: 'dal:t', client_id: CLIENT, entity_id: CUSTOMER, expires_in: 28800 });
+		expect((await harness.testCredential('liveChatApi', { ...bearerCredentials, accountsUrl: 'http://127.0.0.1:4503/' })).status).toBe('OK');
+		nock(ACCOUNTS).post('/v2/customer/token').times(2).reply(401, { oauth_exception: 'invalid_grant', exception_description: 'expired' });
+		const expired = await harness.testCredential('liveChatApi', bearerCredentials);
+		expect(expired).toEqual({ status: 'Error', message: expect.stringMatching(/Bearer token: check the token \(it expires after 8 hours\)/) });
 	});
 });
 
@@ -138,6 +179,9 @@ describe('transport helpers', () => {
 	it('words LiveChat\'s error body, and picks the API version bots can use', () => {
 		expect(liveChatErrorText({ error: { type: 'chat_inactive', message: 'Chat is inactive' } })).toBe('Chat is inactive (chat_inactive)');
 		expect(liveChatErrorText({ error: 'invalid_client', error_description: 'client_id not found' })).toBe('client_id not found');
+		expect(liveChatErrorText({ oauth_exception: 'unauthorized_client', exception_description: 'Not authorized.' })).toBe(
+			'Not authorized. (unauthorized_client)',
+		);
 		expect(botApiVersion('v3.6')).toBe('v3.5');
 		expect(botApiVersion('v3.7')).toBe('v3.5');
 		expect(botApiVersion('v3.4')).toBe('v3.4');
@@ -181,19 +225,18 @@ describe('Chat → Start', () => {
 		const registered: IDataObject[] = [];
 		const published: IDataObject[] = [];
 		livechat().post(path('configuration', 'list_properties'), { owner_client_id: CLIENT }).reply(200, {});
-		livechat().post(path('configuration', 'register_property'), capture(registered)).times(3).reply(200);
-		livechat().post(path('configuration', 'publish_property'), capture(published)).times(3).reply(200);
+		livechat().post(path('configuration', 'register_property'), capture(registered)).times(4).reply(200);
+		livechat().post(path('configuration', 'publish_property'), capture(published)).times(4).reply(200);
 		livechat().post(path('agent', 'list_chats'), lookup).reply(200, { chats_summary: [], found_chats: 0 });
-		nock(ACCOUNTS, { reqheaders: { authorization: BASIC } })
-			.post('/v2/customer/token', { grant_type: 'agent_token', client_id: CLIENT, response_type: 'token', organization_id: ORG })
-			.reply(200, {
-				access_token: 'dal:new-customer-token',
-				client_id: CLIENT,
-				entity_id: CUSTOMER,
-				expires_in: 28800,
-				token_type: 'Bearer',
-				organization_id: ORG,
-			});
+		// A new identity: the cookie grant without cookies and without the personal access token.
+		accounts()
+			.matchHeader('cookie', (value) => value === undefined)
+			.post('/v2/customer/token', COOKIE_GRANT)
+			.reply(
+				200,
+				{ access_token: 'dal:new-customer-token', entity_id: CUSTOMER, expires_in: 28800, token_type: 'Bearer', organization_id: ORG },
+				setCookies(),
+			);
 		livechat('Bearer dal:new-customer-token').post(customerPath('update_customer'), { name: 'Ada Lovelace' }).reply(200, {});
 		const started: IDataObject[] = [];
 		livechat()
@@ -205,7 +248,7 @@ describe('Chat → Start', () => {
 
 		const staticData: IDataObject = {};
 		const out = await run(start, { staticData });
-		expect(registered.map((body) => body.name)).toEqual(['external_id', 'external_platform', 'customer_external_id']);
+		expect(registered.map((body) => body.name)).toEqual(['external_id', 'external_platform', 'customer_external_id', 'customer_identity']);
 		expect(registered[0]).toEqual({
 			name: 'external_id',
 			owner_client_id: CLIENT,
@@ -213,12 +256,17 @@ describe('Chat → Start', () => {
 			access: { chat: { agent: ['read', 'write'], customer: ['read'] } },
 			description: expect.any(String),
 		});
+		// The customer must not read their own cookies back.
+		expect(registered[3].access).toEqual({ chat: { agent: ['read', 'write'] } });
 		expect(published[0]).toEqual({ name: 'external_id', owner_client_id: CLIENT, access_type: ['read', 'write'] });
+		const identity = ((started[0]?.chat as IDataObject)?.properties as IDataObject)?.[CLIENT] as IDataObject;
+		expect(identity.customer_identity).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+		expect(String(identity.customer_identity)).not.toContain(COOKIES.cst);
 		expect(started).toEqual([
 			{
 				chat: {
 					access: { group_ids: [19] },
-					properties: { [CLIENT]: ours },
+					properties: { [CLIENT]: { ...ours, customer_identity: identity.customer_identity } },
 					users: [{ id: CUSTOMER, type: 'customer' }],
 					thread: {
 						events: [
@@ -258,7 +306,7 @@ describe('Chat → Start', () => {
 						id: 'OLDCHAT001',
 						users: [{ id: CUSTOMER, type: 'customer' }, { id: 'smith@example.com', type: 'agent' }],
 						last_thread_summary: { id: 'OLDTHREAD1', active: false },
-						properties: { [CLIENT]: { ...ours, external_id: '111' } },
+						properties: { [CLIENT]: { ...ours, external_id: '111', customer_identity: sealedFor(CUSTOMER) } },
 					},
 				],
 			});
@@ -302,7 +350,7 @@ describe('Chat → Start', () => {
 						id: CHAT,
 						users: [{ id: CUSTOMER, type: 'customer' }],
 						last_thread_summary: { id: THREAD, active: true },
-						properties: { [CLIENT]: { ...ours, external_id: 'older-conversation' } },
+						properties: { [CLIENT]: { ...ours, external_id: 'older-conversation', customer_identity: sealedFor(CUSTOMER) } },
 					},
 				],
 			});
@@ -316,19 +364,76 @@ describe('Chat → Start', () => {
 			.post(path('agent', 'list_chats'), lookup)
 			.reply(200, {
 				chats_summary: [
-					{ id: CHAT, users: [{ id: CUSTOMER, type: 'customer' }], last_thread_summary: { id: THREAD, active: true }, properties: { [CLIENT]: ours } },
+					{
+						id: CHAT,
+						users: [{ id: CUSTOMER, type: 'customer' }],
+						last_thread_summary: { id: THREAD, active: true },
+						properties: { [CLIENT]: { ...ours, customer_identity: sealedFor(CUSTOMER) } },
+					},
 				],
 			});
 		expect((await run(start))[0].json.alreadyActive).toBe(true);
+	});
+
+	it('gives a returning customer a new identity and chat when their last chat keeps none this credential can read', async () => {
+		const older = (sealed?: string) => ({
+			id: 'OLDCHAT001',
+			users: [{ id: CUSTOMER, type: 'customer' }],
+			last_thread_summary: { id: 'OLDTHREAD1', active: false },
+			properties: { [CLIENT]: { ...ours, ...(sealed ? { customer_identity: sealed } : {}) } },
+		});
+		const NEW_CUSTOMER = 'c0ffee00-1afe-4a3e-4cc0-a3148f1143db';
+		// Started before identities were kept; sealed with the token the credential had before; altered.
+		const unreadable = [undefined, sealedFor(CUSTOMER, COOKIES, `${ACCOUNT}:dal:old-token`), `${sealedFor(CUSTOMER).slice(0, -2)}AA`];
+		propertiesReady();
+		for (const sealed of unreadable) {
+			livechat().post(path('agent', 'list_chats'), lookup).reply(200, { chats_summary: [older(sealed)] });
+			accounts()
+				.post('/v2/customer/token', COOKIE_GRANT)
+				.reply(200, { access_token: 'dal:fresh', entity_id: NEW_CUSTOMER, expires_in: 28800 }, setCookies());
+			livechat('Bearer dal:fresh').post(customerPath('update_customer')).reply(200, {});
+			livechat()
+				.post(path('agent', 'start_chat'), (body) => body.chat.users[0].id === NEW_CUSTOMER && body.chat.id === undefined)
+				.reply(200, { chat_id: CHAT, thread_id: THREAD });
+			livechat().post(path('agent', 'transfer_chat')).reply(200, {});
+			const out = await run(start);
+			expect(out[0].json).toMatchObject({ chatId: CHAT, customerId: NEW_CUSTOMER, customerCreated: true, resumed: false });
+		}
+	});
+
+	it('with a Bearer token: the agent-token grant creates the customer, and any earlier chat of theirs is reused', async () => {
+		const oauth = 'Bearer dal:oauth-agent';
+		propertiesReady(oauth);
+		livechat(oauth).post(path('agent', 'list_chats'), lookup).reply(200, { chats_summary: [] });
+		nock(ACCOUNTS, { reqheaders: { authorization: oauth } })
+			.post('/v2/customer/token', { grant_type: 'agent_token', client_id: CLIENT, response_type: 'token' })
+			.reply(200, { access_token: 'dal:new', client_id: CLIENT, entity_id: CUSTOMER, expires_in: 28800, token_type: 'Bearer' });
+		livechat('Bearer dal:new').post(customerPath('update_customer')).reply(200, {});
+		const started: IDataObject[] = [];
+		livechat(oauth).post(path('agent', 'start_chat'), capture(started)).reply(200, { chat_id: CHAT, thread_id: THREAD });
+		livechat(oauth).post(path('agent', 'transfer_chat')).reply(200, {});
+		const out = await run(start, { credentials: bearerCredentials });
+		expect(out[0].json).toMatchObject({ customerId: CUSTOMER, customerCreated: true });
+		// Nothing to keep: LiveChat issues this customer's tokens to the agent token by entity_id.
+		expect(((started[0].chat as IDataObject).properties as IDataObject)[CLIENT]).toEqual(ours);
+
+		livechat(oauth)
+			.post(path('agent', 'list_chats'), lookup)
+			.reply(200, {
+				chats_summary: [{ id: 'OLDCHAT001', users: [{ id: CUSTOMER, type: 'customer' }], last_thread_summary: { active: false }, properties: { [CLIENT]: ours } }],
+			});
+		livechat(oauth).post(path('agent', 'resume_chat')).reply(200, { thread_id: 'NEWTHREAD1' });
+		livechat(oauth).post(path('agent', 'transfer_chat')).reply(200, {});
+		expect((await run(start, { credentials: bearerCredentials }))[0].json).toMatchObject({ chatId: 'OLDCHAT001', resumed: true, customerCreated: false });
 	});
 
 	it('goes on when another workflow registered a chat property a moment earlier (409)', async () => {
 		livechat().post(path('configuration', 'list_properties'), { owner_client_id: CLIENT }).reply(200, {});
 		livechat()
 			.post(path('configuration', 'register_property'))
-			.times(3)
+			.times(4)
 			.reply(409, { error: { type: 'already_exists', message: 'Property already exists' } });
-		livechat().post(path('configuration', 'publish_property')).times(3).reply(200);
+		livechat().post(path('configuration', 'publish_property')).times(4).reply(200);
 		livechat()
 			.post(path('agent', 'start_chat'))
 			.reply(200, { chat_id: CHAT, thread_id: THREAD });
@@ -419,6 +524,8 @@ describe('Chat → Send Message', () => {
 	};
 
 	it('writes as the customer through the Customer Chat API, with a token kept per customer', async () => {
+		// The token comes from the cookies the chat keeps for its customer.
+		identityRead();
 		tokenGranted('dal:customer-token-1');
 		const bodies: IDataObject[] = [];
 		livechat('Bearer dal:customer-token-1')
@@ -442,16 +549,14 @@ describe('Chat → Send Message', () => {
 			customerId: CUSTOMER,
 		});
 
-		// The second message reuses the token: no new grant (nock would refuse a second one).
+		// The second message reuses the token: no chat read, no new grant (nock would refuse them).
 		await run(sendText);
 		expect(bodies).toHaveLength(2);
 		expect((bodies[1].event as IDataObject).custom_id).not.toBe((bodies[0].event as IDataObject).custom_id);
 	});
 
-	it('finds the chat\'s customer when no customer ID is given', async () => {
-		livechat()
-			.post(path('agent', 'get_chat'), { chat_id: CHAT })
-			.reply(200, { id: CHAT, users: [{ id: 'smith@example.com', type: 'agent' }, { id: CUSTOMER, type: 'customer' }] });
+	it('finds the chat\'s customer when no customer ID is given, reading the chat once', async () => {
+		identityRead();
 		tokenGranted();
 		livechat('Bearer dal:cached-customer-token').post(customerPath('send_event')).reply(200, { event_id: 'e1' });
 		const out = await run({ ...sendText, customerId: '' });
@@ -459,6 +564,72 @@ describe('Chat → Send Message', () => {
 
 		livechat().post(path('agent', 'get_chat')).reply(200, { id: CHAT, users: [{ id: 'smith@example.com', type: 'agent' }] });
 		await expect(run({ ...sendText, customerId: '' })).rejects.toThrow(/has no customer to write as/);
+	});
+
+	it('says what to do when the chat keeps no identity of its customer that the credential can open', async () => {
+		const cases = [
+			chatWithIdentity(CUSTOMER, null),
+			chatWithIdentity(CUSTOMER, sealedFor(CUSTOMER, COOKIES, `${ACCOUNT}:dal:another-token`)),
+			// Another customer's identity copied into this chat does not open for this customer.
+			chatWithIdentity(CUSTOMER, sealedFor('b7eff798-f8df-4364-8059-649c35c9ed0c')),
+		];
+		for (const chat of cases) {
+			livechat().post(path('agent', 'get_chat'), { chat_id: CHAT }).reply(200, chat);
+			const error = await run(sendText).catch((e) => e);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe(`No LiveChat identity of customer "${CUSTOMER}" that this credential can read`);
+			expect(error.description).toMatch(/Run "Start" again for this customer .* send as an agent or a bot, or use a credential with a Bearer agent token/);
+		}
+	});
+
+	it('says what to check when LiveChat refuses the cookie grant, and when the credential has no redirect URI', async () => {
+		identityRead();
+		accounts()
+			.post('/v2/customer/token')
+			.reply(401, {
+				oauth_exception: 'unauthorized_client',
+				exception_description: 'The client is not authorized to request a token using this method.',
+			});
+		const error = await run(sendText).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(
+			'LiveChat refused "issue customer token" (401): The client is not authorized to request a token using this method. (unauthorized_client)',
+		);
+		expect(error.description).toMatch(/one of the URLs in that app's Authorization block .*trailing slash included/);
+
+		const missing = await run(sendText, { credentials: { customerRedirectUri: ' ' } }).catch((e) => e);
+		expect(missing.message).toBe('The LiveChat credential has no Customer Redirect URI: LiveChat needs one to issue customer tokens');
+	});
+
+	it('writes renewed cookies back into the chat, so the next process has them', async () => {
+		identityRead();
+		const renewed = { cid: COOKIES.cid, cst: 'f'.repeat(72) };
+		accounts()
+			.matchHeader('cookie', COOKIE)
+			.post('/v2/customer/token', COOKIE_GRANT)
+			.reply(200, { access_token: 'dal:t', entity_id: CUSTOMER, expires_in: 28800 }, setCookies(renewed));
+		const stored: IDataObject[] = [];
+		livechat().post(path('agent', 'update_chat_properties'), capture(stored)).reply(200, {});
+		livechat('Bearer dal:t').post(customerPath('send_event')).reply(200, { event_id: 'e1' });
+		await run(sendText);
+		const sealed = ((stored[0].properties as IDataObject)[CLIENT] as IDataObject).customer_identity;
+		expect(stored[0].id).toBe(CHAT);
+
+		// Another process reads the chat: the renewed pair goes out.
+		clearLiveChatCaches();
+		livechat().post(path('agent', 'get_chat')).reply(200, chatWithIdentity(CUSTOMER, String(sealed)));
+		accounts()
+			.matchHeader('cookie', `__lc_cid=${renewed.cid}; __lc_cst=${renewed.cst}`)
+			.post('/v2/customer/token')
+			.reply(200, { access_token: 'dal:t2', entity_id: CUSTOMER, expires_in: 28800 }, setCookies(renewed));
+		livechat('Bearer dal:t2').post(customerPath('send_event')).reply(200, { event_id: 'e2' });
+		expect((await run(sendText))[0].json.eventId).toBe('e2');
+	});
+
+	it('refuses a token LiveChat issued for another customer than the one the chat names', async () => {
+		identityRead();
+		accounts().post('/v2/customer/token').reply(200, { access_token: 'dal:x', entity_id: 'someone-else', expires_in: 28800 }, setCookies());
+		await expect(run(sendText)).rejects.toThrow(`LiveChat took the stored identity of customer "${CUSTOMER}" for customer "someone-else"`);
 	});
 
 	it('finds the chat by external ID (active chats first) and writes as the credential\'s agent', async () => {
@@ -555,6 +726,7 @@ describe('Chat → Send Message', () => {
 
 	it('uploads a customer\'s file with the customer\'s token and sends the caption after it', async () => {
 		nock('https://files.example.com').get('/docs/invoice.pdf').reply(200, Buffer.from('%PDF-1.4'), { 'Content-Type': 'application/pdf' });
+		identityRead();
 		tokenGranted();
 		let disposition = '';
 		livechat('Bearer dal:cached-customer-token')
@@ -600,6 +772,7 @@ describe('Chat → Send Message', () => {
 		]);
 
 		// Customers cannot send cards: their image link goes as text.
+		identityRead();
 		tokenGranted();
 		livechat('Bearer dal:cached-customer-token')
 			.post(customerPath('send_event'), (body) => body.event.type === 'message' && body.event.text === 'Look\nhttps://files.example.com/a/label.png')
@@ -671,6 +844,7 @@ describe('Customer tokens and chat properties: cached in the process, never in s
 	afterEach(() => jest.restoreAllMocks());
 
 	it('reuses a customer\'s token until ten minutes before it expires, then asks for a new one', async () => {
+		identityRead();
 		tokenGranted('dal:first', 28800);
 		sent('dal:first', 2);
 		await run(send);
@@ -678,6 +852,7 @@ describe('Customer tokens and chat properties: cached in the process, never in s
 		await run(send);
 
 		now += 1000; // 10 minutes before it expires: renewed
+		identityRead();
 		tokenGranted('dal:second', 28800);
 		sent('dal:second', 2);
 		await run(send);
@@ -685,6 +860,7 @@ describe('Customer tokens and chat properties: cached in the process, never in s
 	});
 
 	it('renews a token LiveChat refuses (401) and sends once more; a second refusal is reported', async () => {
+		identityRead();
 		tokenGranted('dal:revoked');
 		livechat('Bearer dal:revoked')
 			.post(customerPath('send_event'))
@@ -695,6 +871,7 @@ describe('Customer tokens and chat properties: cached in the process, never in s
 		await run(send); // the renewed token is the one kept
 
 		now += 8 * 3600 * 1000;
+		identityRead();
 		tokenGranted('dal:a');
 		tokenGranted('dal:b');
 		for (const token of ['dal:a', 'dal:b']) {
@@ -718,24 +895,50 @@ describe('Customer tokens and chat properties: cached in the process, never in s
 				return { access_token: `dal:${entityId as string}`, entity_id: entityId, expires_in: 28800 };
 			});
 		nock(API).post(customerPath('send_event')).times(204).reply(200, { event_id: 'e1' });
+		// The agent-token grant names the customer in its body: one grant per customer to count.
+		const oauth = { credentials: bearerCredentials };
 		const customers = Array.from({ length: 201 }, (_, i) => `customer-${i}`);
-		for (const customerId of customers) await run({ ...send, customerId });
+		for (const customerId of customers) await run({ ...send, customerId }, oauth);
 		expect(granted).toHaveLength(201);
 
-		await run({ ...send, customerId: customers[1] }); // still cached
-		await run({ ...send, customerId: customers[0] }); // evicted by the 201st: asked again
-		await run({ ...send, customerId: customers[1] }, { credentials: { clientId: 'another-app' } }); // another app's token
+		await run({ ...send, customerId: customers[1] }, oauth); // still cached
+		await run({ ...send, customerId: customers[0] }, oauth); // evicted by the 201st: asked again
+		await run({ ...send, customerId: customers[1] }, { credentials: { ...bearerCredentials, clientId: 'another-app' } }); // another app's token
 		expect(granted.slice(201)).toEqual([`${CLIENT}/customer-0`, 'another-app/customer-1']);
+	}, 30_000); // 204 node runs: seconds on a busy machine
+
+	it('a restart or another worker writes as the customer Start created, with what the chat keeps', async () => {
+		propertiesReady();
+		livechat().post(path('agent', 'list_chats')).reply(200, { chats_summary: [] });
+		accounts().post('/v2/customer/token', COOKIE_GRANT).reply(200, { access_token: 'dal:new', entity_id: CUSTOMER, expires_in: 28800 }, setCookies());
+		const started: IDataObject[] = [];
+		livechat().post(path('agent', 'start_chat'), capture(started)).reply(200, { chat_id: CHAT, thread_id: THREAD });
+		await run({
+			resource: 'chat',
+			operation: 'start',
+			groupId: '19',
+			customerBy: 'externalId',
+			customerExternalId: 'c-1',
+			options: { routeToGroup: false },
+		});
+
+		clearLiveChatCaches(); // the process that started the chat is gone
+		const chat = started[0].chat as IDataObject;
+		livechat().post(path('agent', 'get_chat'), { chat_id: CHAT }).reply(200, { id: CHAT, users: chat.users, properties: chat.properties });
+		tokenGranted('dal:elsewhere'); // the same cookies, hence the same customer
+		sent('dal:elsewhere');
+		const out = await run({ ...send, customerId: '' });
+		expect(out[0].json).toMatchObject({ customerId: CUSTOMER, sentAs: 'customer' });
 	});
 
 	it('Start and Send Message leave the workflow\'s static data untouched', async () => {
 		const getStaticData = jest.spyOn(Workflow.prototype, 'getStaticData');
 		livechat().post(path('configuration', 'list_properties')).reply(200, {});
-		livechat().post(path('configuration', 'register_property')).times(3).reply(200);
-		livechat().post(path('configuration', 'publish_property')).times(3).reply(200);
-		nock(ACCOUNTS)
-			.post('/v2/customer/token', (body) => body.entity_id === undefined)
-			.reply(200, { access_token: 'dal:new', entity_id: CUSTOMER, expires_in: 28800 });
+		livechat().post(path('configuration', 'register_property')).times(4).reply(200);
+		livechat().post(path('configuration', 'publish_property')).times(4).reply(200);
+		accounts()
+			.post('/v2/customer/token', COOKIE_GRANT)
+			.reply(200, { access_token: 'dal:new', entity_id: CUSTOMER, expires_in: 28800 }, setCookies());
 		livechat().post(path('agent', 'start_chat')).times(2).reply(200, { chat_id: CHAT, thread_id: THREAD });
 		sent('dal:new', 2);
 

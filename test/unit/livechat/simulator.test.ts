@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { LiveChatApi } from '../../../credentials/LiveChatApi.credentials';
 import { LiveChat } from '../../../nodes/LiveChat/LiveChat.node';
 import { LiveChatTrigger } from '../../../nodes/LiveChat/LiveChatTrigger.node';
+import { clearLiveChatCaches } from '../../../nodes/LiveChat/transport';
 import { LiveChatSimulator } from '../../fakes/livechat';
 import type { ReceivedRequest } from '../../fakes/receiver';
 import { WebhookReceiver } from '../../fakes/receiver';
@@ -16,6 +17,7 @@ const harness = createHarness({ credentialTypes: [new LiveChatApi()] });
 const action = new LiveChat();
 const trigger = new LiveChatTrigger();
 const EVENTS = ['agentMessage', 'chatDeactivated', 'chatTransferred', 'incomingChat'];
+const REDIRECT = 'https://n8n.example.com/';
 
 describe('LiveChat nodes against the simulator', () => {
 	let sim: LiveChatSimulator;
@@ -31,7 +33,9 @@ describe('LiveChat nodes against the simulator', () => {
 	beforeEach(async () => {
 		receiver = await new WebhookReceiver().start();
 		sim = await new LiveChatSimulator({ timeScale: 0.0001 }).start();
-		clientId = sim.createClient({ name: 'n8n relay' }).id;
+		clearLiveChatCaches();
+		// The app as set up for the relay: a redirect URI in its Authorization block, installed.
+		clientId = sim.createClient({ name: 'n8n relay', redirectUris: [REDIRECT], installed: true }).id;
 		groupId = sim.createGroup({ name: 'Support' }).id;
 		const relay = sim.createAgent({ email: 'relay@example.com', name: 'Relay', accepting: false });
 		agentId = sim.createAgent({ email: 'smith@example.com', name: 'Agent Smith', groupIds: [groupId] }).agent.id;
@@ -43,6 +47,7 @@ describe('LiveChat nodes against the simulator', () => {
 				personalAccessToken: relay.pat,
 				organizationId: sim.organizationId,
 				clientId,
+				customerRedirectUri: REDIRECT,
 				apiUrl: sim.baseUrl,
 				accountsUrl: sim.accountsUrl,
 			},
@@ -93,6 +98,7 @@ describe('LiveChat nodes against the simulator', () => {
 			['external_id', ['read', 'write']],
 			['external_platform', ['read', 'write']],
 			['customer_external_id', ['read', 'write']],
+			['customer_identity', ['read', 'write']],
 		]);
 
 		// The bot hands the conversation over: chat in the group, with the transcript and both IDs.
@@ -119,10 +125,22 @@ describe('LiveChat nodes against the simulator', () => {
 		]);
 		expect(chat.users[0].name).toBe('Ada Lovelace');
 		expect(chat.properties).toEqual({
-			[clientId]: { external_id: 'landbot-conv-1', external_platform: 'landbot', customer_external_id: 'landbot-473548616' },
+			[clientId]: {
+				external_id: 'landbot-conv-1',
+				external_platform: 'landbot',
+				customer_external_id: 'landbot-473548616',
+				customer_identity: expect.stringMatching(/^v1\./),
+			},
 		});
+		// The customer was created by the cookie grant, sent without the personal access token.
+		const grants = sim.getCalls().filter((call) => call.path === '/v2/customer/token');
+		expect(grants.map((call) => [call.status, call.headers.authorization, (call.body as IDataObject).grant_type])).toEqual([
+			[200, undefined, 'cookie'],
+		]);
 
-		// User → agent: the customer's next message, through the Customer Chat API; and an image as a bot.
+		// User → agent: the customer's next message, through the Customer Chat API, from another
+		// process (no token cached): the chat's identity gets a token for the same customer.
+		clearLiveChatCaches();
 		await run({ resource: 'chat', operation: 'sendMessage', chatBy: 'externalId', externalId: 'landbot-conv-1', sendAs: 'customer', messageType: 'text', text: 'Order #8812' });
 		await run({
 			resource: 'chat',
@@ -197,6 +215,11 @@ describe('LiveChat nodes against the simulator', () => {
 			initialMessages: '["Customer: I need help again"]',
 		});
 		expect(again).toMatchObject({ chatId, customerId, customerCreated: false, resumed: true, externalId: 'landbot-conv-2' });
+		expect(sim.listCustomers()).toHaveLength(1);
+		// After a restart the customer of the resumed chat still writes as themselves.
+		clearLiveChatCaches();
+		const [resent] = await run({ resource: 'chat', operation: 'sendMessage', chatId, sendAs: 'customer', messageType: 'text', text: 'Still me' });
+		expect(resent).toMatchObject({ customerId, sentAs: 'customer' });
 		expect(sim.listCustomers()).toHaveLength(1);
 		await sim.idle();
 		const queued = (await deliverAll(receiver.requests, staticData, webhookUrl)).find((item) => item.event === 'conversationTransferred');

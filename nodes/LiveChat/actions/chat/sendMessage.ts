@@ -9,8 +9,10 @@ import {
 	fileNameFromUrl,
 	liveChatApi,
 	liveChatConfig,
+	sealedIdentityOf,
 	uploadFile,
 } from '../../transport';
+import type { CustomerRef } from '../../transport';
 import { chatCustomerId, chatFields, requireHttpUrl, resolveChat } from '../common';
 
 const properties: INodeProperties[] = [
@@ -24,7 +26,7 @@ const properties: INodeProperties[] = [
 				name: 'Customer',
 				value: 'customer',
 				description:
-					'The chat\'s customer, through the Customer Chat API, e.g. to relay what the user writes to the bot. Customer tokens (valid 8 hours) are cached per customer in the n8n process and renewed before they expire; a process without one asks LiveChat for a new one.',
+					'The chat\'s customer, through the Customer Chat API, e.g. to relay what the user writes to the bot. With a personal access token, only customers "Start" created (their identity is kept, encrypted, in the chat). Customer tokens (valid 8 hours) are cached per customer in the n8n process; a process without one asks LiveChat for a new one.',
 			},
 			{
 				name: 'Agent',
@@ -158,14 +160,14 @@ export function isLiveChatCdnUrl(url: string): boolean {
 }
 
 type Sender =
-	| { as: 'customer'; entityId: string }
+	| { as: 'customer'; customer: CustomerRef }
 	| { as: 'agent' }
 	| { as: 'bot'; botId: string; apiVersion: string };
 
 async function send(this: IExecuteFunctions, sender: Sender, chatId: string, event: IDataObject, itemIndex: number) {
 	const body = { chat_id: chatId, event };
 	if (sender.as === 'customer') {
-		return await customerApi.call(this, sender.entityId, { action: 'send_event', call: 'send message', body, itemIndex });
+		return await customerApi.call(this, sender.customer, { action: 'send_event', call: 'send message', body, itemIndex });
 	}
 	if (sender.as === 'bot') {
 		return await liveChatApi.call(this, {
@@ -222,24 +224,25 @@ async function prepareSender(
 		}
 		return { as: 'bot', botId, apiVersion };
 	}
-	let entityId = String(this.getNodeParameter('customerId', itemIndex, '') ?? '').trim();
-	if (!entityId) {
-		const chat = await liveChatApi.call(this, {
-			api: 'agent',
-			action: 'get_chat',
-			call: 'get chat',
-			body: { chat_id: chatId },
+	const entityId = String(this.getNodeParameter('customerId', itemIndex, '') ?? '').trim();
+	// Given: the chat is read only if a token must be issued (its properties keep the identity).
+	if (entityId) return { as: 'customer', customer: { entityId, chatId } };
+	const chat = await liveChatApi.call(this, {
+		api: 'agent',
+		action: 'get_chat',
+		call: 'get chat',
+		body: { chat_id: chatId },
+		itemIndex,
+	});
+	const customerId = chatCustomerId(chat);
+	if (!customerId) {
+		throw new NodeOperationError(this.getNode(), `Chat "${chatId}" has no customer to write as`, {
 			itemIndex,
+			description: 'Start the chat with a customer, or send as an agent or a bot.',
 		});
-		entityId = chatCustomerId(chat) ?? '';
-		if (!entityId) {
-			throw new NodeOperationError(this.getNode(), `Chat "${chatId}" has no customer to write as`, {
-				itemIndex,
-				description: 'Start the chat with a customer, or send as an agent or a bot.',
-			});
-		}
 	}
-	return { as: 'customer', entityId };
+	const { clientId } = await liveChatConfig(this);
+	return { as: 'customer', customer: { entityId: customerId, chatId, sealed: sealedIdentityOf(chat, clientId) } };
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
@@ -275,7 +278,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 					this,
 					file,
 					sender.as === 'customer'
-						? { api: 'customer', entityId: sender.entityId }
+						? { api: 'customer', customer: sender.customer }
 						: sender.as === 'bot'
 							? { api: 'agent', headers: { 'X-Author-Id': sender.botId }, apiVersion: sender.apiVersion }
 							: { api: 'agent' },
@@ -323,7 +326,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		messageType,
 		eventType: events[0].type,
 	};
-	if (sender.as === 'customer') output.customerId = sender.entityId;
+	if (sender.as === 'customer') output.customerId = sender.customer.entityId;
 	if (sender.as === 'bot') output.botId = sender.botId;
 	if (events[0].type === 'file') output.url = events[0].url;
 	return output;

@@ -5,10 +5,19 @@ import { transcriptLine } from '../../../shared';
 import {
 	ownCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
+	PROPERTY_CUSTOMER_IDENTITY,
 	PROPERTY_EXTERNAL_ID,
 	PROPERTY_EXTERNAL_PLATFORM,
 } from '../../marker';
-import { customerApi, customerToken, ensureChatProperties, liveChatApi, liveChatConfig } from '../../transport';
+import type { LiveChatConfig } from '../../transport';
+import {
+	canWriteAsChatCustomer,
+	customerApi,
+	customerToken,
+	ensureChatProperties,
+	liveChatApi,
+	liveChatConfig,
+} from '../../transport';
 import {
 	chatCustomerId,
 	findChatsByProperty,
@@ -50,12 +59,13 @@ const properties: INodeProperties[] = [
 				name: 'By External Customer ID',
 				value: 'externalId',
 				description:
-					'The same LiveChat customer every time this customer of the other system asks for a human (found through the chat properties of their last chat); a new one the first time',
+					'The same LiveChat customer every time this customer of the other system asks for a human (found through the chat properties of their last chat); a new one the first time, and when that chat keeps no identity the credential can read (personal access tokens)',
 			},
 			{
 				name: 'By LiveChat Customer ID',
 				value: 'customerId',
-				description: 'An existing LiveChat customer (entity ID)',
+				description:
+					'An existing LiveChat customer (entity ID). With a personal access token, Send Message cannot write as a customer "Start" did not create (LiveChat issues their tokens to their own browser only); agents and bots can.',
 			},
 			{
 				name: 'None',
@@ -163,6 +173,17 @@ function text(value: unknown): string {
 	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
 }
 
+/**
+ * The customer's last chat, if the node can write as its customer: with a personal access token the
+ * chat must keep the customer's identity (older chats do not), otherwise a new identity is made.
+ */
+function reusableChat(config: LiveChatConfig, chats: IDataObject[]): IDataObject | undefined {
+	return chats.find((chat) => {
+		const customerId = chatCustomerId(chat);
+		return customerId !== null && canWriteAsChatCustomer(config, chat, customerId);
+	});
+}
+
 /** LiveChat caps a message at 16 KB of UTF-8. */
 function capped(line: string): string {
 	const bytes = Buffer.from(line, 'utf8');
@@ -206,17 +227,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let customerCreated = false;
 	if (customerExternalId) {
 		const chats = await findChatsByProperty.call(this, PROPERTY_CUSTOMER_EXTERNAL_ID, customerExternalId, itemIndex);
-		previousChat = chats.find((chat) => chatCustomerId(chat) !== null);
+		previousChat = reusableChat(config, chats);
 		customerId = previousChat ? chatCustomerId(previousChat) : null;
 		if (!customerId) {
 			const token = await customerToken.call(this, undefined, itemIndex);
 			customerId = token.entityId;
 			customerCreated = true;
+			// The chat keeps the identity: any process can get this customer's tokens from it later.
+			if (token.sealed) ours[PROPERTY_CUSTOMER_IDENTITY] = token.sealed;
 			const profile: IDataObject = {};
 			if (text(options.customerName).trim()) profile.name = text(options.customerName).trim();
 			if (text(options.customerEmail).trim()) profile.email = text(options.customerEmail).trim();
 			if (Object.keys(profile).length > 0) {
-				await customerApi.call(this, customerId, {
+				await customerApi.call(this, { entityId: customerId }, {
 					action: 'update_customer',
 					call: 'update customer',
 					body: profile,
