@@ -4,6 +4,8 @@ import type { SequencerOptions } from './sequencer';
 
 const DEFAULT_HOLD_BACK_MS = 300;
 const DEFAULT_MAX_BATCH = 1;
+/** Waiting for the way's delay is capped: platforms retry a delivery not answered within ~10 s. */
+const MAX_LAG_HOLD_MS = 5 * 1000;
 /**
  * How long a relay may run before its conversation goes on without it. n8n 2.40.7 in queue mode can
  * fail to answer a lastNode webhook whose job finished quickly (seen: 1 in ~40), which would
@@ -34,7 +36,7 @@ export const deliveryOptionFields: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 10000 },
 		default: DEFAULT_HOLD_BACK_MS,
 		description:
-			'How long a delivery waits for an earlier message of the same conversation that is still on its way, so both go out in order. Adds this much latency.',
+			"How long a delivery waits for an earlier message of the same conversation that is still on its way, so both go out in order, on top of the delay deliveries currently take to reach this trigger (a busy n8n hands requests over late and out of order; that part is measured from the events' own times and capped at 5 s). Adds this much latency. 0: no waiting at all.",
 	},
 	{
 		displayName: 'Max Deliveries Per Execution',
@@ -61,9 +63,12 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 	const keepOrder = options.keepOrder !== false;
 	const number = (value: unknown, fallback: number): number =>
 		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+	const holdBackMs = keepOrder ? number(options.holdBackMs, DEFAULT_HOLD_BACK_MS) : 0;
 	return {
 		dropDuplicates: options.dropDuplicates !== false,
-		holdBackMs: keepOrder ? number(options.holdBackMs, DEFAULT_HOLD_BACK_MS) : 0,
+		holdBackMs,
+		// 0 means "do not wait at all", also not for the way's delay.
+		maxLagHoldMs: holdBackMs > 0 ? MAX_LAG_HOLD_MS : 0,
 		maxBatch: Math.max(1, Math.floor(number(options.maxBatch, DEFAULT_MAX_BATCH))),
 		keepOrder,
 		rememberMs,

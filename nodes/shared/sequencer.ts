@@ -2,6 +2,11 @@ import { sleep } from 'n8n-workflow';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
+/** How far back the delivery lag is looked at. */
+const LAG_WINDOW_MS = 20 * 1000;
+const LAG_SAMPLES_MAX = 256;
+/** Copies of failed relays, whose lag is the platform's retry delay, not the way's. */
+const FAILED_KEYS_MAX = 1000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -10,7 +15,10 @@ const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
  * A delivery is admitted once: a retry that arrives while the first copy is still relaying waits
  * for its outcome instead of running twice, and a retry of one that completed is dropped. Within
  * a conversation the relays run one after another in the source's order (its own timestamp or
- * sequence), after a short hold-back so a straggler sent earlier but received later goes first.
+ * sequence), after a hold-back so a straggler sent earlier but received later goes first. The
+ * hold-back follows the way's delay: a busy n8n can take a second or more to hand over a request,
+ * and not in the order they came, so a delivery waits until every delivery sent before it would
+ * have arrived with the longest delay seen lately (capped), plus Hold Back (Ms).
  * Deliveries that queued up behind a running relay start together, as one execution.
  *
  * The trigger answers the platform only when the relay's execution has ended, so a crash leaves
@@ -25,6 +33,8 @@ export interface DeliveryTicketInput {
 	conversation: string;
 	/** The source's order, in ms (its timestamp) or any increasing number; ties keep arrival order. */
 	order: number;
+	/** When the platform sent the event, in ms by its clock, when the event says so. */
+	sentAt?: number;
 	items: INodeExecutionData[];
 	/** Roughly what the items hold in memory, in bytes (bounded by `maxBacklogBytes`). */
 	size?: number;
@@ -33,6 +43,8 @@ export interface DeliveryTicketInput {
 export interface SequencerOptions {
 	/** How long a delivery waits for stragglers of the same conversation before it starts. */
 	holdBackMs: number;
+	/** At most this much more waiting when the way's delay grows (a saturated n8n, a slow network). */
+	maxLagHoldMs: number;
 	/** At most this many queued deliveries start together in one execution. */
 	maxBatch: number;
 	/** Drop retries of deliveries that are relaying or have relayed. */
@@ -71,6 +83,7 @@ export type Turn =
 interface Ticket extends DeliveryTicketInput {
 	arrival: number;
 	arrivedAt: number;
+	readyAt: number;
 	relay: Relay;
 	assign: (turn: Turn) => void;
 }
@@ -117,6 +130,9 @@ export class DeliverySequencer {
 	private readonly running = new Set<Batch>();
 	private bytes = 0;
 	private arrivals = 0;
+	/** Recent deliveries' delay (arrival − sent, in ms; the clocks' offset included), oldest first. */
+	private readonly lags: Array<{ at: number; lag: number }> = [];
+	private readonly failedKeys = new Map<string, number>();
 
 	constructor(public options: SequencerOptions) {}
 
@@ -161,7 +177,8 @@ export class DeliverySequencer {
 
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
-		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt: this.now(), relay, assign };
+		const arrivedAt = this.now();
+		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt, readyAt: this.readyTime(input, arrivedAt), relay, assign };
 		this.bytes += input.size ?? 0;
 
 		// Without ordering every delivery is a line of its own.
@@ -182,7 +199,8 @@ export class DeliverySequencer {
 			if (this.lines.get(lineId) === line) this.lines.delete(lineId);
 			return;
 		}
-		const readyAt = Math.min(...line.pending.map((ticket) => ticket.arrivedAt)) + this.options.holdBackMs;
+		// The line waits for its first delivery in source order; a later one is never started before it.
+		const readyAt = line.pending[0].readyAt;
 		const wait = readyAt - this.now();
 		if (wait > 0) {
 			if (line.wakeAt !== undefined && line.wakeAt <= readyAt) return;
@@ -220,8 +238,33 @@ export class DeliverySequencer {
 		return this.running.size >= limit;
 	}
 
+	/**
+	 * When a delivery may start: once the deliveries sent before it would have arrived with the
+	 * longest recent delay. The clocks' offset cancels out: it is in every delay alike.
+	 */
+	private readyTime(input: DeliveryTicketInput, arrivedAt: number): number {
+		let wait = 0;
+		if (input.sentAt !== undefined && Number.isFinite(input.sentAt)) {
+			if (!this.failedKeys.has(input.key)) this.recordLag(arrivedAt, arrivedAt - input.sentAt);
+			const longest = Math.max(...this.lags.map((sample) => sample.lag));
+			wait = Math.min(Math.max(input.sentAt + longest - arrivedAt, 0), this.options.maxLagHoldMs);
+		}
+		return arrivedAt + wait + this.options.holdBackMs;
+	}
+
+	private recordLag(at: number, lag: number): void {
+		this.lags.push({ at, lag });
+		while (this.lags.length > LAG_SAMPLES_MAX || (this.lags.length > 1 && this.lags[0].at < at - LAG_WINDOW_MS)) {
+			this.lags.shift();
+		}
+	}
+
 	private start(lineId: string, line: Line): void {
-		const tickets = line.pending.splice(0, Math.max(1, this.options.maxBatch));
+		// The deliveries whose time has come, in source order: a later one may still wait for a straggler.
+		const now = this.now();
+		let count = 1;
+		while (count < Math.min(line.pending.length, this.options.maxBatch) && line.pending[count].readyAt <= now) count++;
+		const tickets = line.pending.splice(0, Math.max(1, count));
 		const batch: Batch = { tickets, startedAt: this.now(), ended: false, expired: false, line, lineId };
 		for (const ticket of tickets) ticket.relay.batch = batch;
 		line.running = batch;
@@ -234,6 +277,7 @@ export class DeliverySequencer {
 			if (!batch.expired) this.leave(batch);
 			for (const ticket of tickets) {
 				if (this.inFlight.get(ticket.key) === ticket.relay) this.inFlight.delete(ticket.key);
+				if (!ok) this.rememberFailed(ticket.key);
 				if (ok && this.options.dropDuplicates) this.remember(ticket.key);
 				ticket.relay.settle(ok ? 'done' : 'failed');
 			}
@@ -272,6 +316,12 @@ export class DeliverySequencer {
 			batch.line.running = undefined;
 			this.schedule(batch.lineId, batch.line);
 		}
+	}
+
+	private rememberFailed(key: string): void {
+		this.failedKeys.delete(key);
+		this.failedKeys.set(key, this.now());
+		if (this.failedKeys.size > FAILED_KEYS_MAX) this.failedKeys.delete(this.failedKeys.keys().next().value as string);
 	}
 
 	private remember(key: string): void {

@@ -95,6 +95,7 @@ export function deliveryOf(key: string, items: INodeExecutionData[]): DeliveryTi
 		key,
 		conversation: String(first.conversationId ?? first.customerId ?? ''),
 		order: times.length ? Math.min(...times) : Date.now(),
+		sentAt: times.length ? Math.min(...times) : undefined,
 		items,
 		// JSON length ≈ the memory the parsed items hold, near enough for a flood bound.
 		size: JSON.stringify(items).length,

@@ -175,9 +175,9 @@ export async function waitForTiledeskTrigger(
 		const res = await request(url, {
 			method: 'POST',
 			headers: { 'x-hook-secret': String(probe.secret) },
-			body: { timestamp: Date.now(), payload: {}, hook: { _id: probe._id, event: probe.event }, token: 'probe' },
+			body: { timestamp: Date.now(), payload: { id_project: p.projectId }, hook: { _id: probe._id, event: probe.event }, token: 'probe' },
 		}).catch(() => undefined);
-		// 401 until n8n holds the secret Tiledesk sends; then an empty payload is refused as unreadable.
+		// 401 until n8n holds the secret Tiledesk sends; then a payload with nothing but the project is unreadable.
 		return res?.status === 400;
 	});
 }

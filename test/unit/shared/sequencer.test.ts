@@ -4,6 +4,7 @@ import { deliveryOptions } from '../../../nodes/shared/deliveryOptions';
 
 const OPTIONS: SequencerOptions = {
 	holdBackMs: 0,
+	maxLagHoldMs: 5_000,
 	maxBatch: 20,
 	dropDuplicates: true,
 	keepOrder: true,
@@ -76,6 +77,61 @@ describe('DeliverySequencer', () => {
 		const first = turns.get('early');
 		expect(first?.kind).toBe('lead');
 		expect(keysOf(first!)).toEqual(['early', 'late']);
+	});
+
+	describe('when deliveries take long to arrive (a saturated n8n)', () => {
+		const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+		const sent = (key: string, sentAt: number, conversation = 'c1') => ({ ...delivery(key, sentAt, conversation), sentAt });
+
+		/** Message 1 sent 10 ms before message 2 but handed over 300 ms after it; the way lately took `lagMs`. */
+		async function straggler(lagMs: number) {
+			const sequencer = new DeliverySequencer({ ...OPTIONS, holdBackMs: 50 });
+			const leads: string[] = [];
+			const admit = (input: ReturnType<typeof sent>) =>
+				sequencer.admit(input).then((turn) => {
+					if (turn.kind !== 'lead') return;
+					leads.push(...turn.items.map((item) => String(item.json.key)));
+					turn.finish(true);
+				});
+			const t = Date.now();
+			if (lagMs > 0) await admit(sent('other conversation', t - lagMs, 'c0'));
+			const second = admit(sent('m2', t));
+			await wait(300);
+			const first = admit(sent('m1', t - 10));
+			await Promise.all([first, second]);
+			return leads.filter((key) => key !== 'other conversation');
+		}
+
+		it('waits for the delay seen lately: a message handed over late still goes first', async () => {
+			expect(await straggler(400)).toEqual(['m1', 'm2']);
+		});
+
+		it('without such a delay it waits only Hold Back (Ms), which a late hand-over misses', async () => {
+			expect(await straggler(0)).toEqual(['m2', 'm1']);
+		});
+
+		it('never waits more than the cap for a delay', async () => {
+			const sequencer = new DeliverySequencer({ ...OPTIONS, maxLagHoldMs: 100 });
+			const t = Date.now();
+			await sequencer.admit(sent('old', t - 60_000, 'c0'));
+			const started = Date.now();
+			expect((await sequencer.admit(sent('m1', t))).kind).toBe('lead');
+			expect(Date.now() - started).toBeLessThan(1_000);
+		});
+
+		it("a platform's retry of a failed relay does not count as the way's delay", async () => {
+			const sequencer = new DeliverySequencer({ ...OPTIONS, maxLagHoldMs: 5_000 });
+			const t = Date.now();
+			const first = await sequencer.admit(sent('m1', t));
+			if (first.kind !== 'lead') throw new Error('expected lead');
+			first.finish(false);
+			// The retry comes 3 s after the message was sent; it is relayed at once, and so is the next message.
+			expect((await sequencer.admit(sent('m1', t - 3_000))).kind).toBe('lead');
+			const started = Date.now();
+			const next = await sequencer.admit(sent('m2', Date.now(), 'c2'));
+			expect(next.kind).toBe('lead');
+			expect(Date.now() - started).toBeLessThan(1_000);
+		});
 	});
 
 	it('caps a batch at Max Deliveries Per Execution', async () => {
