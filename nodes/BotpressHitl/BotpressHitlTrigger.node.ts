@@ -4,6 +4,7 @@ import type {
 	IDataObject,
 	IHookFunctions,
 	INodeExecutionData,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -23,12 +24,14 @@ import {
 	secretsMatch,
 } from '../shared';
 import { BOTPRESS_CREDENTIAL } from './transport';
-import type { IdSource } from './trigger/delivery';
+import type { HandoffEvent } from '../shared';
+import type { BotpressCall, IdSource, LegacyBotpressEvent } from './trigger/delivery';
 import {
 	conversationClosedEvent,
-	conversationStartedEvent,
+	conversationCreatedEvent,
 	endpointFromPath,
 	findBotpressConversationId,
+	legacyEvent,
 	messageEvent,
 	parseCall,
 	userCreatedEvent,
@@ -72,6 +75,68 @@ function notFound(context: IWebhookFunctions, path: string): IWebhookResponseDat
 	return { noWebhookResponse: true };
 }
 
+const closedOption = {
+	name: 'Conversation Closed',
+	value: 'conversationClosed',
+	description:
+		'/closeRemoteTicket: the bot side ended the handoff. Botpress sends only its own conversation ID; conversationId is known only if that ID was in the ticket\'s title or description (see the README).',
+};
+const messageOption = {
+	name: 'Message',
+	value: 'message',
+	description: '/botSendsMessage: a message of the user (or of the bot) for the agent',
+};
+const userOption = { name: 'User Created', value: 'userCreated', description: '/createRemoteUser' };
+const eventsDescription = 'Which calls start the workflow. Calls not chosen are still answered (create calls with a generated ID).';
+
+/**
+ * Version 2 names the handoff's start `conversationCreated`, as the event it emits; version 1 keeps
+ * `conversationStarted`, so saved workflows keep their choice.
+ */
+const eventsFields: INodeProperties[] = [
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: [
+			closedOption,
+			{
+				name: 'Conversation Started',
+				value: 'conversationStarted',
+				description: '/createRemoteConversation: a handoff starts, with title, description and history',
+			},
+			messageOption,
+			userOption,
+		],
+		default: ['conversationStarted', 'message', 'conversationClosed'],
+		description: eventsDescription,
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: [
+			closedOption,
+			{
+				name: 'Conversation Created',
+				value: 'conversationCreated',
+				description: '/createRemoteConversation: a handoff starts, with title, description and the bot history (transcript)',
+			},
+			messageOption,
+			userOption,
+		],
+		default: ['conversationCreated', 'message', 'conversationClosed'],
+		description: eventsDescription,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+	},
+];
+
+/** Version 1 emits the event shape from before the vocabulary was typed (see legacyEvent). */
+function emitted(version: number, event: HandoffEvent, call: BotpressCall): HandoffEvent | LegacyBotpressEvent {
+	return version >= 2 ? event : legacyEvent(event, call);
+}
+
 function validTiledeskProjectId(value: string): boolean {
 	return value === '' || /^[A-Za-z0-9]+$/.test(value);
 }
@@ -82,7 +147,8 @@ export class BotpressHitlTrigger implements INodeType {
 		name: 'botpressHitlTrigger',
 		icon: { light: 'file:botpress.svg', dark: 'file:botpress.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description:
 			'Serves the five endpoints of Botpress\'s "Human in the Loop API" integration: new users and handoffs with their history, the user\'s messages, and handoffs the bot side ends',
@@ -133,33 +199,7 @@ export class BotpressHitlTrigger implements INodeType {
 				default: '',
 				displayOptions: { show: { idSource: ['workflow'] } },
 			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				options: [
-					{
-						name: 'Conversation Closed',
-						value: 'conversationClosed',
-						description:
-							'/closeRemoteTicket: the bot side ended the handoff. Botpress sends only its own conversation ID; conversationId is known only if that ID was in the ticket\'s title or description (see the README).',
-					},
-					{
-						name: 'Conversation Started',
-						value: 'conversationStarted',
-						description: '/createRemoteConversation: a handoff starts, with title, description and history',
-					},
-					{
-						name: 'Message',
-						value: 'message',
-						description: '/botSendsMessage: a message of the user (or of the bot) for the agent',
-					},
-					{ name: 'User Created', value: 'userCreated', description: '/createRemoteUser' },
-				],
-				default: ['conversationStarted', 'message', 'conversationClosed'],
-				description:
-					'Which calls start the workflow. Calls not chosen are still answered (create calls with a generated ID).',
-			},
+			...eventsFields,
 			{
 				displayName: 'Message Authors',
 				name: 'messageAuthors',
@@ -173,7 +213,7 @@ export class BotpressHitlTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Close mapping: /closeRemoteTicket carries only Botpress\'s conversation ID, which no earlier call told. This node remembers Botpress conversation ID → remote conversation ID (in the workflow\'s static data, at most 1000 open tickets, 30 days) only when the create call\'s title or description contains a Botpress conversation ID (conv_…). Otherwise the event has an empty conversationId and mapped = false, with botpressConversationId.',
+					'Close mapping: /closeRemoteTicket carries only Botpress\'s conversation ID, which no earlier call told. This node remembers Botpress conversation ID → remote conversation ID (in the workflow\'s static data, at most 1000 open tickets, 30 days) only when the create call\'s title or description contains a Botpress conversation ID (conv_…). Otherwise the event has no conversationId (null; \'\' in version 1) and mapped = false, with botpressConversationId.',
 				name: 'closeNotice',
 				type: 'notice',
 				default: '',
@@ -244,12 +284,13 @@ export class BotpressHitlTrigger implements INodeType {
 		const idSource = this.getNodeParameter('idSource', 'generated') as IdSource;
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const staticData = this.getWorkflowStaticData('node');
+		const version = this.getNode().typeVersion;
 
 		switch (call.endpoint) {
 			case 'createRemoteUser': {
 				const id = generateUserId();
 				const wanted = events.includes('userCreated');
-				const items = [{ json: userCreatedEvent(call, body, id, wanted ? idSource : 'generated') }];
+				const items = [{ json: emitted(version, userCreatedEvent(call, body, id, wanted ? idSource : 'generated'), call) }];
 				if (wanted && idSource === 'workflow') return { workflowData: [items] };
 				return answer(this, { id }, wanted ? items : undefined);
 			}
@@ -260,10 +301,11 @@ export class BotpressHitlTrigger implements INodeType {
 				} catch (error) {
 					throw new NodeOperationError(this.getNode(), (error as Error).message);
 				}
-				const wanted = events.includes('conversationStarted');
+				const wanted = events.includes(version >= 2 ? 'conversationCreated' : 'conversationStarted');
 				const source: IdSource = wanted ? idSource : 'generated';
 				const botpressConversationId = findBotpressConversationId(call.title, call.description);
-				const items = [{ json: conversationStartedEvent(call, body, id, source, botpressConversationId) }];
+				const event = conversationCreatedEvent(call, body, id, source, botpressConversationId);
+				const items = [{ json: emitted(version, event, call) }];
 				if (source === 'workflow') return { workflowData: [items] };
 				if (botpressConversationId) rememberTicket(staticData, botpressConversationId, id);
 				return answer(this, { id }, wanted ? items : undefined);
@@ -272,13 +314,14 @@ export class BotpressHitlTrigger implements INodeType {
 				const authors = this.getNodeParameter('messageAuthors', ['customer', 'bot']) as string[];
 				const event = messageEvent(call, body);
 				if (!(events.includes('message') && authors.includes(event.author.role))) return answer(this, { received: true });
-				return await relayInOrder(this, deliveryOf(randomUUID(), [{ json: event }]), botpressDelivery(options));
+				const items = [{ json: emitted(version, event, call) }];
+				return await relayInOrder(this, deliveryOf(randomUUID(), items), botpressDelivery(options));
 			}
 			case 'closeRemoteTicket': {
 				const remoteConversationId = takeTicket(staticData, call.botpressConversationId);
 				const wanted = events.includes('conversationClosed');
 				if (!wanted) return answer(this, { received: true });
-				const items = [{ json: conversationClosedEvent(call, body, remoteConversationId) }];
+				const items = [{ json: emitted(version, conversationClosedEvent(call, body, remoteConversationId), call) }];
 				return await relayInOrder(this, deliveryOf(randomUUID(), items), botpressDelivery(options));
 			}
 		}

@@ -10,7 +10,8 @@ export class SalesforceLiveAgent implements INodeType {
 		name: 'salesforceLiveAgent',
 		icon: { light: 'file:salesforceLiveAgent.svg', dark: 'file:salesforceLiveAgent.dark.svg' },
 		group: ['output'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Hand a conversation to a Salesforce Live Agent queue as a chat visitor: start the chat with the bot transcript, send messages, long-poll for the agent\'s',

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { HandoffEvent } from '../shared';
-import { idToString } from '../shared';
+import type { HandoffEvent, HandoffEventName, HandoffPlatform } from '../shared';
+import { idToString, standInText } from '../shared';
 
 /**
  * Everything a Live Agent call needs besides the credential. It travels in the items (no state
@@ -29,7 +29,7 @@ export interface LiveAgentSession extends IDataObject {
 	agent: { name: string | null; userId: string | null } | null;
 }
 
-export const PLATFORM_NAME = 'salesforceLiveAgent';
+export const PLATFORM_NAME: HandoffPlatform = 'salesforceLiveAgent';
 
 export const DEFAULT_CLIENT_POLL_TIMEOUT = 40;
 
@@ -94,7 +94,33 @@ export interface LiveAgentEvent extends HandoffEvent {
 	type: string;
 }
 
-const EVENT_NAMES: Record<string, string> = {
+/**
+ * What version 1 of the node emits: the same shape with names of its own (chatEstablished,
+ * agentMessage…), outside the package's vocabulary, so it is no HandoffEvent; a message's text may be empty.
+ */
+export interface LegacyLiveAgentEvent extends Omit<LiveAgentEvent, 'event'> {
+	event: string;
+}
+
+/** Salesforce's message types → the package's vocabulary (version 2); unknown types are updates. */
+const EVENT_NAMES: Record<string, HandoffEventName> = {
+	ChatRequestSuccess: 'conversationCreated',
+	ChatRequestFail: 'conversationClosed',
+	QueueUpdate: 'conversationUpdated',
+	ChatEstablished: 'agentAssigned',
+	ChatMessage: 'message',
+	AgentTyping: 'conversationUpdated',
+	AgentNotTyping: 'conversationUpdated',
+	AgentDisconnect: 'conversationUpdated',
+	ChatTransferred: 'conversationTransferred',
+	ChatEnded: 'conversationClosed',
+	CustomEvent: 'conversationUpdated',
+	ChasitorIdleTimeoutWarningEvent: 'conversationUpdated',
+	ChasitorSessionData: 'conversationUpdated',
+};
+
+/** The names version 1 emits; other types as their lower-camel-case name. */
+const LEGACY_EVENT_NAMES: Record<string, string> = {
 	ChatRequestSuccess: 'chatRequested',
 	ChatRequestFail: 'chatRequestFailed',
 	QueueUpdate: 'queueUpdated',
@@ -110,6 +136,15 @@ const EVENT_NAMES: Record<string, string> = {
 	ChasitorSessionData: 'sessionData',
 };
 
+/** The whole difference between the node's versions: version 1's event name and its raw message text. */
+function legacyLiveAgentEvent(event: LiveAgentEvent, message: IDataObject): LegacyLiveAgentEvent {
+	return {
+		...event,
+		event: LEGACY_EVENT_NAMES[event.type] ?? lowerFirst(event.type),
+		message: event.message ? { type: 'text', text: typeof message.text === 'string' ? message.text : '' } : null,
+	};
+}
+
 const AGENT_TYPES = new Set(['ChatEstablished', 'ChatMessage', 'AgentTyping', 'AgentNotTyping', 'AgentDisconnect', 'ChatTransferred', 'CustomEvent']);
 
 function lowerFirst(text: string): string {
@@ -117,7 +152,7 @@ function lowerFirst(text: string): string {
 }
 
 export interface DecodedPoll {
-	events: LiveAgentEvent[];
+	events: Array<LiveAgentEvent | LegacyLiveAgentEvent>;
 	session: LiveAgentSession;
 	agentMessages: string[];
 	queuePosition?: number;
@@ -130,9 +165,10 @@ export interface DecodedPoll {
 
 /**
  * Decodes a Messages answer in order and folds it into the session: who the agent is, whether the
- * chat is established or over. `session.ack` is left to the caller.
+ * chat is established or over. `session.ack` is left to the caller. `version` is the node's: 1 emits
+ * its own event names (LegacyLiveAgentEvent), 2 the package's vocabulary.
  */
-export function decodeMessages(entries: unknown[], session: LiveAgentSession): DecodedPoll {
+export function decodeMessages(entries: unknown[], session: LiveAgentSession, version = 2): DecodedPoll {
 	let next: LiveAgentSession = { ...session };
 	const result: DecodedPoll = { events: [], session: next, agentMessages: [] };
 	for (const entry of entries) {
@@ -173,20 +209,22 @@ export function decodeMessages(entries: unknown[], session: LiveAgentSession): D
 		}
 		const isAgent = AGENT_TYPES.has(type);
 		const agentName = type === 'ChatMessage' && typeof message.name === 'string' ? message.name : next.agent?.name ?? null;
+		const text = typeof message.text === 'string' ? message.text : '';
 		const event: LiveAgentEvent = {
 			type,
-			event: EVENT_NAMES[type] ?? lowerFirst(type),
+			event: EVENT_NAMES[type] ?? 'conversationUpdated',
 			platform: PLATFORM_NAME,
 			conversationId: next.id,
 			customerId: null,
 			author: isAgent
 				? { role: 'agent', id: idToString(message.agentId) ?? next.agent?.userId ?? null, name: agentName }
 				: { role: 'system', id: null, name: null },
-			message: type === 'ChatMessage' ? { type: 'text', text: typeof message.text === 'string' ? message.text : '' } : null,
+			message: type === 'ChatMessage' ? { type: 'text', text: text === '' ? standInText('text') : text } : null,
+			// Live Agent's messages carry no time: this is when the poll received them.
 			timestamp: new Date().toISOString(),
 			raw: { type, message },
 		};
-		result.events.push(event);
+		result.events.push(version >= 2 ? event : legacyLiveAgentEvent(event, message));
 	}
 	result.session = next;
 	return result;

@@ -10,21 +10,82 @@ export interface HandoffMessage extends IDataObject {
 	/** Plain text of the message; for non-text messages a caption or a readable stand-in. */
 	text: string;
 	url?: string;
+	/** Images and files: the file's name, when known. */
+	fileName?: string;
 }
+
+/** The platforms whose triggers emit events (`platform`). */
+export type HandoffPlatform = 'landbot' | 'tiledesk' | 'livechat' | 'botpress' | 'salesforceLiveAgent';
+
+/**
+ * One vocabulary of event names for every platform (`event`):
+ * - `message`: someone wrote in the conversation;
+ * - `conversationCreated`: a conversation (chat, request, ticket) was opened;
+ * - `conversationUpdated`: its state changed (status, department, participants…);
+ * - `conversationTransferred`: it was routed to another group, agent or queue;
+ * - `agentAssigned`: a human agent took it;
+ * - `conversationClosed`: it ended (closed, deactivated, ticket closed);
+ * - `handoffInterrupted`: a conversation in a handoff has no agent any more;
+ * - `userCreated`: the platform asked for a user of its own (Botpress HITL).
+ */
+export type HandoffEventName =
+	| 'message'
+	| 'conversationCreated'
+	| 'conversationUpdated'
+	| 'conversationTransferred'
+	| 'agentAssigned'
+	| 'conversationClosed'
+	| 'handoffInterrupted'
+	| 'userCreated';
+
+export const HANDOFF_EVENT_NAMES: readonly HandoffEventName[] = [
+	'message',
+	'conversationCreated',
+	'conversationUpdated',
+	'conversationTransferred',
+	'agentAssigned',
+	'conversationClosed',
+	'handoffInterrupted',
+	'userCreated',
+];
+
+export const HANDOFF_PLATFORMS: readonly HandoffPlatform[] = ['landbot', 'tiledesk', 'livechat', 'botpress', 'salesforceLiveAgent'];
 
 /**
  * The one item shape every trigger of this package emits, so relay flows read the same fields
- * whatever platform the event came from (README, "The event every trigger emits").
+ * whatever platform the event came from (README, "The event every trigger emits"). The rules:
+ * - `conversationId` is the platform's conversation id, a non-empty string, or null when the event
+ *   names no conversation (a Botpress user); never ''.
+ * - `customerId` is the end user's id on that platform, or null when the platform does not say.
+ * - `author` is who caused the event; `id` and `name` are null when the platform does not say.
+ * - `message` is set for `message` events (null otherwise); its `text` is never empty: a caption, a
+ *   file name or a stand-in such as "[image]" when the message has no words.
+ * - `timestamp` is when the event happened by the platform's clock (ISO 8601), or when it was
+ *   received where the platform sends no time.
+ * - `raw` is the platform's payload. Platform extras sit beside these fields, one name per concept.
  */
 export interface HandoffEvent extends IDataObject {
-	event: string;
-	platform: string;
-	conversationId: string;
+	event: HandoffEventName;
+	platform: HandoffPlatform;
+	conversationId: string | null;
 	customerId: string | null;
 	author: { role: AuthorRole; id: string | null; name: string | null };
 	message: HandoffMessage | null;
 	timestamp: string;
 	raw: IDataObject;
+}
+
+/** A readable stand-in for a message without words, so `message.text` is never empty. */
+export function standInText(type: MessageType, fileName?: string | null): string {
+	if (fileName) return fileName;
+	return `[${type === 'other' ? 'message' : type}]`;
+}
+
+/** The message with a readable text: its own, else its URL, file name or a stand-in. */
+export function withReadableText<T extends HandoffMessage>(message: T): T {
+	if (typeof message.text === 'string' && message.text.trim() !== '') return message;
+	const text = message.url || standInText(message.type, message.fileName);
+	return { ...message, text };
 }
 
 /** The largest distance from 1970 a JavaScript Date can hold, in ms (beyond it toISOString throws). */

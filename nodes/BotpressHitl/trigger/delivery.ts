@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage } from '../../shared';
-import { idToString, toIsoTimestamp } from '../../shared';
+import { idToString, standInText, toIsoTimestamp } from '../../shared';
 
 /** The five endpoints Botpress's HITL API integration calls (docs/platforms/botpress-hitl.md). */
 export const ENDPOINTS = [
@@ -192,12 +192,13 @@ function optionsText(payload: IDataObject): string {
 }
 
 /**
- * A Botpress message payload → the package's message. Botpress does not send the message type, so
- * it is read from the keys (`{text}`, `{imageUrl}`, `{audioUrl}`, `{videoUrl}`, `{fileUrl, title}`,
- * `{latitude, longitude}`, cards, carousels, choices, blocs); `botpressType` keeps what was found.
- * Audio and video are files in the package's shape; cards and choices become readable text.
+ * A Botpress message payload → the message as version 1 of the trigger emits it. Botpress does not
+ * send the message type, so it is read from the keys (`{text}`, `{imageUrl}`, `{audioUrl}`,
+ * `{videoUrl}`, `{fileUrl, title}`, `{latitude, longitude}`, cards, carousels, choices, blocs);
+ * `botpressType` keeps what was found. Audio and video are files in the package's shape; cards and
+ * choices become readable text. The text may be empty here and a file's name is `name`.
  */
-export function normalizeMessage(payload: IDataObject): HandoffMessage {
+export function legacyMessage(payload: IDataObject): HandoffMessage {
 	const declared = str(payload, 'type');
 	const title = str(payload, 'title');
 
@@ -207,7 +208,7 @@ export function normalizeMessage(payload: IDataObject): HandoffMessage {
 		if (isBloc) {
 			const parts = items
 				.filter((item) => isObject(item.payload))
-				.map((item) => normalizeMessage({ ...(item.payload as IDataObject), type: String(item.type ?? '') }));
+				.map((item) => legacyMessage({ ...(item.payload as IDataObject), type: String(item.type ?? '') }));
 			const firstUrl = parts.find((part) => part.url)?.url;
 			const message: HandoffMessage = {
 				type: 'other',
@@ -281,6 +282,17 @@ export function normalizeMessage(payload: IDataObject): HandoffMessage {
 	return { type: 'other', text: '', botpressType: declared || 'unknown' };
 }
 
+/**
+ * A Botpress message payload → the package's message (see legacyMessage for how it is read): the
+ * file's name is `fileName` and the text is never empty (a stand-in such as "[message]").
+ */
+export function normalizeMessage(payload: IDataObject): HandoffMessage {
+	const { name, ...message } = legacyMessage(payload);
+	if (typeof name === 'string' && name !== '') message.fileName = name;
+	if (message.text === '') message.text = standInText(message.type, message.fileName);
+	return message;
+}
+
 // ---------------------------------------------------------------- events
 
 /**
@@ -299,7 +311,28 @@ export function findBotpressConversationId(...texts: Array<string | null>): stri
 
 export type IdSource = 'generated' | 'workflow';
 
-function baseEvent(event: string, body: IDataObject): Pick<HandoffEvent, 'event' | 'platform' | 'timestamp' | 'raw'> {
+/** One entry of the bot history, in the item shape the LiveChat and Tiledesk triggers use for a transcript. */
+export interface TranscriptEntry extends IDataObject {
+	/** Botpress's history entries carry no id. */
+	id: null;
+	author: { role: AuthorRole; id: null; name: string | null };
+	message: HandoffMessage;
+	timestamp: string | null;
+	/** Never written by n8n: the history is what the Botpress bot and user wrote. */
+	own: false;
+}
+
+function transcriptEntry(entry: HistoryEntry): TranscriptEntry {
+	return {
+		id: null,
+		author: { role: entry.role, id: null, name: entry.name },
+		message: { type: 'text', text: entry.text === '' ? standInText('text') : entry.text },
+		timestamp: entry.timestamp,
+		own: false,
+	};
+}
+
+function baseEvent(event: HandoffEvent['event'], body: IDataObject): Pick<HandoffEvent, 'event' | 'platform' | 'timestamp' | 'raw'> {
 	return { event, platform: 'botpress', timestamp: new Date().toISOString(), raw: body };
 }
 
@@ -312,7 +345,8 @@ export function userCreatedEvent(
 	const name = idToString(call.user.name);
 	return {
 		...baseEvent('userCreated', body),
-		conversationId: '',
+		// A user, no conversation yet.
+		conversationId: null,
 		customerId: remoteUserId,
 		author: { role: 'customer', id: remoteUserId, name },
 		message: null,
@@ -327,7 +361,7 @@ export function userCreatedEvent(
 	};
 }
 
-export function conversationStartedEvent(
+export function conversationCreatedEvent(
 	call: Extract<BotpressCall, { endpoint: 'createRemoteConversation' }>,
 	body: IDataObject,
 	remoteConversationId: string,
@@ -335,7 +369,7 @@ export function conversationStartedEvent(
 	botpressConversationId: string | null,
 ): HandoffEvent {
 	return {
-		...baseEvent('conversationStarted', body),
+		...baseEvent('conversationCreated', body),
 		conversationId: remoteConversationId,
 		customerId: null,
 		author: { role: 'bot', id: null, name: null },
@@ -344,7 +378,7 @@ export function conversationStartedEvent(
 		idSource,
 		title: call.title,
 		description: call.description,
-		history: call.history,
+		transcript: call.history.map(transcriptEntry),
 		botpressConversationId,
 	};
 }
@@ -372,7 +406,8 @@ export function conversationClosedEvent(
 ): HandoffEvent {
 	return {
 		...baseEvent('conversationClosed', body),
-		conversationId: remoteConversationId ?? '',
+		// null: the close named no ticket this trigger knows (mapped = false).
+		conversationId: remoteConversationId,
 		customerId: null,
 		author: { role: 'system', id: null, name: null },
 		message: null,
@@ -380,4 +415,42 @@ export function conversationClosedEvent(
 		botpressConversationId: call.botpressConversationId,
 		mapped: remoteConversationId !== null,
 	};
+}
+
+// ---------------------------------------------------------------- version 1
+
+/** The event names version 1 of the trigger emits; `conversationStarted` is outside the package's vocabulary. */
+export type LegacyBotpressEventName = 'userCreated' | 'conversationStarted' | 'message' | 'conversationClosed';
+
+/** What version 1 of the trigger emits: the event shape from before the vocabulary was typed. */
+export interface LegacyBotpressEvent extends IDataObject {
+	event: LegacyBotpressEventName;
+	platform: 'botpress';
+	/** '' where version 2 has null. */
+	conversationId: string;
+	customerId: string | null;
+	author: HandoffEvent['author'];
+	/** `text` may be empty; a file's name is `name`. */
+	message: HandoffMessage | null;
+	timestamp: string;
+	raw: IDataObject;
+}
+
+/**
+ * The whole difference between the trigger's versions, in one place: version 1 says
+ * `conversationStarted` with `history` (flat entries), '' for no conversation, and messages as
+ * legacyMessage reads them.
+ */
+export function legacyEvent(event: HandoffEvent, call: BotpressCall): LegacyBotpressEvent {
+	const legacy: IDataObject = { ...event, conversationId: event.conversationId ?? '' };
+	if (call.endpoint === 'createRemoteConversation') {
+		legacy.event = 'conversationStarted';
+		delete legacy.transcript;
+		delete legacy.botpressConversationId;
+		// Same keys in the same order as before.
+		legacy.history = call.history;
+		legacy.botpressConversationId = event.botpressConversationId;
+	}
+	if (call.endpoint === 'botSendsMessage') legacy.message = legacyMessage(call.payload);
+	return legacy as LegacyBotpressEvent;
 }

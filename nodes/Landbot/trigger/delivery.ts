@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { idToString, toIsoTimestamp } from '../../shared';
+import { idToString, toIsoTimestamp, withReadableText } from '../../shared';
 
 /** One element of a MessageHooks delivery `{"messages": [...]}` (see docs/platforms/landbot.md). */
 export interface LandbotHookMessage extends IDataObject {
@@ -110,9 +110,7 @@ export function normalizeMessage(message: LandbotHookMessage): HandoffMessage {
 		normalized.longitude = Number(data.longitude ?? data.lng ?? data.long);
 		if (!text) normalized.text = `Location: ${normalized.latitude}, ${normalized.longitude}`;
 	}
-	if (type === 'text' && !text && url) normalized.text = url;
-	if (type !== 'text' && !normalized.text && url) normalized.text = url;
-	return normalized;
+	return withReadableText(normalized);
 }
 
 export function handoffValue(message: LandbotHookMessage, field: string): string | null {

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { idToString, secretsMatch, toIsoTimestamp } from '../../shared';
+import type { AuthorRole, HandoffEvent, HandoffEventName, HandoffMessage, MessageType } from '../../shared';
+import { idToString, secretsMatch, toIsoTimestamp, withReadableText } from '../../shared';
 import {
 	isOwnCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
@@ -155,6 +155,10 @@ function firstRichImage(event: IDataObject): IDataObject | undefined {
 
 /** LiveChat's event types → the package's; images are files whose content_type is image/*. */
 export function normalizeMessage(event: IDataObject): HandoffMessage {
+	return withReadableText(livechatMessage(event));
+}
+
+function livechatMessage(event: IDataObject): HandoffMessage {
 	const kind = nonEmptyString(event.type) ? event.type : 'unknown';
 	const base = { livechatType: kind, eventId: idToString(event.id), visibility: idToString(event.visibility) };
 	if (kind === 'message') {
@@ -263,7 +267,8 @@ function transferOf(payload: IDataObject): IDataObject {
 
 export function toEvent(delivery: Delivery, clientId: string): HandoffEvent {
 	const { action, payload, additionalData } = delivery;
-	const event = (Object.values(LIVECHAT_EVENTS).find((entry) => entry.action === action)?.event ?? action) as string;
+	const event: HandoffEventName =
+		Object.values(LIVECHAT_EVENTS).find((entry) => entry.action === action)?.event ?? 'conversationClosed';
 	const fromWebhook = handoffProperties(additionalData.chat_properties, clientId);
 	const common = (properties: IDataObject) => ({
 		externalId: idToString(properties[PROPERTY_EXTERNAL_ID]),

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
+import { withReadableText } from '../../shared';
 import { parseRequestId } from '../conversationId';
 import { carriesMarker, EXTERNAL_ID_ATTRIBUTE } from '../marker';
 import { idOf, integerOf, isAbsent, isoTime, timeMs } from '../values';
@@ -177,13 +178,12 @@ export function normalizeMessage(message: IDataObject): HandoffMessage {
 	if (kind === 'text') type = 'text';
 	else if (kind === 'image') type = 'image';
 	else if (kind === 'file') type = 'file';
-	let text = typeof message.text === 'string' ? message.text : '';
-	if (!text && url) text = url;
+	const text = typeof message.text === 'string' ? message.text : '';
 	const normalized: HandoffMessage = { type, text, tiledeskType: kind, info: isInfoLine(message) };
 	if (url) normalized.url = url;
 	if (nonEmptyString(metadata.name)) normalized.fileName = metadata.name;
 	if (nonEmptyString(metadata.type)) normalized.mimeType = metadata.type;
-	return normalized;
+	return withReadableText(normalized);
 }
 
 /** The request's department (populated, or its id); null without a readable id. */

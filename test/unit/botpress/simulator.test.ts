@@ -18,7 +18,7 @@ import { createHarness } from '../../helpers/harness';
 const harness = createHarness({ credentialTypes: [new BotpressHitlApi()] });
 const action = new BotpressHitl();
 const trigger = new BotpressHitlTrigger();
-const ALL_EVENTS = ['userCreated', 'conversationStarted', 'message', 'conversationClosed'];
+const ALL_EVENTS = ['userCreated', 'conversationCreated', 'message', 'conversationClosed'];
 const ENDPOINTS = ['ping', 'createRemoteUser', 'createRemoteConversation', 'botSendsMessage', 'closeRemoteTicket'];
 /** The harness gives every node this webhook ID. */
 const WEBHOOK_ID = 'harness-webhook-id';
@@ -145,9 +145,10 @@ describe('Botpress HITL nodes against the simulator', () => {
 		expect(ids.remoteConversationId).toMatch(/^bp-[0-9a-f]{24}$/);
 		const [userCreated] = host.ofType('userCreated');
 		expect(userCreated).toMatchObject({ customerId: ids.remoteUserId, author: { name: 'Ada Lovelace' }, user: { email: 'ada@example.com' } });
-		const [started] = host.ofType('conversationStarted');
+		const [started] = host.ofType('conversationCreated');
 		expect(started).toMatchObject({ conversationId: ids.remoteConversationId, title: 'Order #1042' });
-		expect((started.history as IDataObject[]).map((entry) => [entry.role, entry.text])).toEqual([
+		const transcript = started.transcript as Array<{ author: IDataObject; message: IDataObject }>;
+		expect(transcript.map((entry) => [entry.author.role, entry.message.text])).toEqual([
 			['customer', 'Hi, my order #1042 never arrived'],
 			['bot', 'Sorry to hear that! Let me check.'],
 			['customer', 'I want to talk to a human'],
@@ -219,7 +220,7 @@ describe('Botpress HITL nodes against the simulator', () => {
 		const { hitlConversationId } = await sim.startHitl(id, { description: `Botpress conversation ${id}` });
 		await sim.closeHitl(id);
 		expect(host.ofType('conversationClosed')).toEqual([
-			expect.objectContaining({ conversationId: '', botpressConversationId: hitlConversationId, mapped: false }),
+			expect.objectContaining({ conversationId: null, botpressConversationId: hitlConversationId, mapped: false }),
 		]);
 		// The user's own conversation ID was remembered from the description, and stays until it ages out.
 		expect(host.staticData.tickets).toHaveLength(1);

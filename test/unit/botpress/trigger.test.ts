@@ -3,9 +3,10 @@ import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { BotpressHitlApi } from '../../../credentials/BotpressHitlApi.credentials';
 import { BotpressHitlTrigger } from '../../../nodes/BotpressHitl/BotpressHitlTrigger.node';
-import { normalizeMessage } from '../../../nodes/BotpressHitl/trigger/delivery';
+import { legacyMessage, normalizeMessage } from '../../../nodes/BotpressHitl/trigger/delivery';
 import { rememberTicket, takeTicket, TICKETS_KEY } from '../../../nodes/BotpressHitl/trigger/tickets';
 import { parseRequestId } from '../../../nodes/Tiledesk/conversationId';
+import { expectHandoffEvent } from '../../helpers/contract';
 import { createHarness } from '../../helpers/harness';
 import botCard from '../../fixtures/botpress/bot-sends-message-bot-card.json';
 import pluginMessage from '../../fixtures/botpress/bot-sends-message-plugin.json';
@@ -27,6 +28,8 @@ interface CallOptions {
 	headers?: Record<string, string>;
 	credentials?: IDataObject;
 	path?: string;
+	/** The node's typeVersion; the default version (2) when not set. */
+	typeVersion?: number;
 }
 
 async function call(endpoint: string, body: unknown, options: CallOptions = {}) {
@@ -35,6 +38,7 @@ async function call(endpoint: string, body: unknown, options: CallOptions = {}) 
 		parameters: (options.parameters ?? {}) as never,
 		credentials: options.credentials ? ({ botpressHitlApi: options.credentials } as never) : undefined,
 		staticData,
+		typeVersion: options.typeVersion,
 		request: {
 			path: options.path ?? `/webhook/${WEBHOOK_ID}/${endpoint}`,
 			headers: { 'content-type': 'application/json', 'user-agent': 'axios/1.7.7', ...(options.headers ?? {}) },
@@ -42,6 +46,8 @@ async function call(endpoint: string, body: unknown, options: CallOptions = {}) 
 		},
 	});
 	const items = (result.response.workflowData?.[0] ?? []).map((item) => item.json);
+	// Version 2 (the default) is held to the package's event contract; version 1 predates it.
+	if ((options.typeVersion ?? 2) >= 2) items.forEach(expectHandoffEvent);
 	return { ...result, items, staticData };
 }
 
@@ -131,9 +137,10 @@ describe('Botpress HITL Trigger: /ping', () => {
 });
 
 describe('Botpress HITL Trigger: the create endpoints answer string IDs', () => {
-	it('/createRemoteUser answers a generated user ID at once and emits userCreated', async () => {
+	it('/createRemoteUser answers a generated user ID at once and emits userCreated (version 1)', async () => {
 		const { http, response, items } = await call('createRemoteUser', clone(createUser), {
 			parameters: { events: ['userCreated'] },
+			typeVersion: 1,
 		});
 		expect(http.statusCode).toBe(200);
 		const { id } = http.body as { id: unknown };
@@ -167,8 +174,8 @@ describe('Botpress HITL Trigger: the create endpoints answer string IDs', () => 
 		expect(a.id).not.toBe(b.id);
 	});
 
-	it('/createRemoteConversation answers a fresh conversation ID and emits conversationStarted with the history', async () => {
-		const { http, items } = await call('createRemoteConversation', clone(createConversation));
+	it('/createRemoteConversation answers a fresh conversation ID and emits conversationStarted with the history (version 1)', async () => {
+		const { http, items } = await call('createRemoteConversation', clone(createConversation), { typeVersion: 1 });
 		const { id } = http.body as { id: string };
 		expect(id).toMatch(/^bp-[0-9a-f]{24}$/);
 		expect(items).toHaveLength(1);
@@ -194,9 +201,12 @@ describe('Botpress HITL Trigger: the create endpoints answer string IDs', () => 
 	});
 
 	it('a handoff without title, description or history is fine', async () => {
-		const { http, items } = await call('createRemoteConversation', { type: 'createRemoteConversation', payload: {} });
-		expect((http.body as IDataObject).id).toMatch(/^bp-/);
-		expect(items[0]).toMatchObject({ title: null, description: null, history: [], botpressConversationId: null });
+		const v1 = await call('createRemoteConversation', { type: 'createRemoteConversation', payload: {} }, { typeVersion: 1 });
+		expect((v1.http.body as IDataObject).id).toMatch(/^bp-/);
+		expect(v1.items[0]).toMatchObject({ title: null, description: null, history: [], botpressConversationId: null });
+		const v2 = await call('createRemoteConversation', { type: 'createRemoteConversation', payload: {} });
+		expect(v2.items[0]).toMatchObject({ title: null, description: null, transcript: [], botpressConversationId: null });
+		expect(v2.items[0]).not.toHaveProperty('history');
 	});
 
 	it('with a Tiledesk project ID, answers the deterministic Tiledesk request ID of a fresh bp- ID', async () => {
@@ -211,7 +221,7 @@ describe('Botpress HITL Trigger: the create endpoints answer string IDs', () => 
 	});
 
 	it('"ID returned by the workflow": leaves the answer to n8n (last node) and emits the event with a suggested ID', async () => {
-		const parameters = { idSource: 'workflow', events: ['userCreated', 'conversationStarted'] };
+		const parameters = { idSource: 'workflow', events: ['userCreated', 'conversationCreated'] };
 		const user = await call('createRemoteUser', clone(createUser), { parameters });
 		expect(user.http.ended).toBe(false);
 		expect(user.response.noWebhookResponse).toBeUndefined();
@@ -222,7 +232,7 @@ describe('Botpress HITL Trigger: the create endpoints answer string IDs', () => 
 		const conversation = await call('createRemoteConversation', clone(createConversation), { parameters });
 		expect(conversation.http.ended).toBe(false);
 		expect(conversation.response.noWebhookResponse).toBeUndefined();
-		expect(conversation.items[0]).toMatchObject({ event: 'conversationStarted', idSource: 'workflow' });
+		expect(conversation.items[0]).toMatchObject({ event: 'conversationCreated', idSource: 'workflow' });
 		expect(conversation.items[0].conversationId).toMatch(/^bp-/);
 		// The answered ID is the workflow's: nothing can be mapped for the close.
 		expect(conversation.staticData[TICKETS_KEY]).toBeUndefined();
@@ -285,7 +295,7 @@ describe('Botpress HITL Trigger: /botSendsMessage', () => {
 		const botOnly = await call('botSendsMessage', clone(botCard), { parameters: { messageAuthors: ['customer'] } });
 		expect(botOnly.response).toEqual({ noWebhookResponse: true });
 		expect(botOnly.http.statusCode).toBe(200);
-		const noMessages = await call('botSendsMessage', clone(textMessage), { parameters: { events: ['conversationStarted'] } });
+		const noMessages = await call('botSendsMessage', clone(textMessage), { parameters: { events: ['conversationCreated'] } });
 		expect(noMessages.items).toEqual([]);
 		expect(noMessages.http.body).toEqual({ received: true });
 	});
@@ -373,18 +383,37 @@ describe('Botpress HITL Trigger: /botSendsMessage', () => {
 		],
 		['something unknown', { foo: 'bar' }, { type: 'other', text: '', botpressType: 'unknown' }],
 	])('infers the message type from the keys: %s', (_, payload, expected) => {
+		// Version 1 as it always was: a file's name is `name`, the text may be empty.
+		expect(legacyMessage(payload as IDataObject)).toEqual(expected);
+		// Version 2: the name is `fileName` and the text is never empty.
+		const { name, ...rest } = expected as IDataObject;
+		expect(normalizeMessage(payload as IDataObject)).toEqual({
+			...rest,
+			...(name ? { fileName: name } : {}),
+			text: rest.text || '[message]',
+		});
+	});
+
+	it.each([
+		['empty text', { text: '' }, { type: 'text', text: '[text]', botpressType: 'text' }],
+		['empty markdown', { markdown: '' }, { type: 'text', text: '[text]', botpressType: 'markdown' }],
+		['choice without words', { options: [] }, { type: 'other', text: '[message]', botpressType: 'choice' }],
+		['carousel without cards', { items: [] }, { type: 'other', text: '[message]', botpressType: 'carousel' }],
+		['bloc of nothing readable', { type: 'bloc', items: [{ type: 'x', payload: {} }] }, { type: 'other', text: '[message]', botpressType: 'bloc' }],
+	])('version 2 gives a message without words a stand-in text: %s', (_, payload, expected) => {
 		expect(normalizeMessage(payload as IDataObject)).toEqual(expected);
+		expect(legacyMessage(payload as IDataObject).text).toBe('');
 	});
 });
 
 describe('Botpress HITL Trigger: /closeRemoteTicket and the close mapping', () => {
 	it('maps the close back to the ticket when the handoff\'s title or description carried the Botpress conversation ID', async () => {
 		const staticData: IDataObject = {};
-		const created = await call('createRemoteConversation', clone(createConversation), { staticData });
+		const created = await call('createRemoteConversation', clone(createConversation), { staticData, typeVersion: 1 });
 		const ticketId = (created.http.body as IDataObject).id;
 		expect(staticData[TICKETS_KEY]).toEqual([[BOTPRESS_CONVERSATION, ticketId, expect.any(Number)]]);
 
-		const { http, items } = await call('closeRemoteTicket', clone(closeTicket), { staticData });
+		const { http, items } = await call('closeRemoteTicket', clone(closeTicket), { staticData, typeVersion: 1 });
 		expect(http.statusCode).toBe(200);
 		expect(items).toHaveLength(1);
 		expect(items[0]).toMatchObject({
@@ -399,15 +428,19 @@ describe('Botpress HITL Trigger: /closeRemoteTicket and the close mapping', () =
 		});
 		// Forgotten once closed.
 		expect(staticData[TICKETS_KEY]).toEqual([]);
-		const again = await call('closeRemoteTicket', clone(closeTicket), { staticData });
+		const again = await call('closeRemoteTicket', clone(closeTicket), { staticData, typeVersion: 1 });
 		expect(again.items[0]).toMatchObject({ conversationId: '', mapped: false });
+		// Version 2 says null, never ''.
+		const v2 = await call('closeRemoteTicket', clone(closeTicket), { staticData });
+		expect(v2.items[0]).toMatchObject({ conversationId: null, remoteConversationId: null, mapped: false });
 	});
 
-	it('a close Botpress never announced still starts the workflow, unmapped, with Botpress\'s ID', async () => {
-		const { items, http } = await call('closeRemoteTicket', {
-			type: 'closeRemoteTicket',
-			payload: { botpressConversationId: 'conv_01J0QHITLCHANNEL0000000000' },
-		});
+	it('a close Botpress never announced still starts the workflow, unmapped, with Botpress\'s ID (version 1)', async () => {
+		const { items, http } = await call(
+			'closeRemoteTicket',
+			{ type: 'closeRemoteTicket', payload: { botpressConversationId: 'conv_01J0QHITLCHANNEL0000000000' } },
+			{ typeVersion: 1 },
+		);
 		expect(http.statusCode).toBe(200);
 		expect(items[0]).toMatchObject({
 			conversationId: '',
@@ -438,6 +471,114 @@ describe('Botpress HITL Trigger: /closeRemoteTicket and the close mapping', () =
 		// Junk in static data is ignored, not trusted.
 		const junk: IDataObject = { [TICKETS_KEY]: [['conv_x', 42, 1], 'nope', null] as never };
 		expect(takeTicket(junk, 'conv_x', { now: 2 })).toBeNull();
+	});
+});
+
+describe('Botpress HITL Trigger: versions 1 and 2', () => {
+	it('is versioned: 2 is the default, 1 stays for saved workflows', () => {
+		expect(node.description.version).toEqual([1, 2]);
+		expect(node.description.defaultVersion).toBe(2);
+		const events = node.description.properties.filter((property) => property.name === 'events');
+		expect(events.map((property) => [property.displayOptions?.show?.['@version'], property.default])).toEqual([
+			[[1], ['conversationStarted', 'message', 'conversationClosed']],
+			[[{ _cnd: { gte: 2 } }], ['conversationCreated', 'message', 'conversationClosed']],
+		]);
+	});
+
+	it('version 2: /createRemoteUser emits userCreated with conversationId null', async () => {
+		const { http, items } = await call('createRemoteUser', clone(createUser), { parameters: { events: ['userCreated'] } });
+		const { id } = http.body as { id: string };
+		expect(items[0]).toMatchObject({ event: 'userCreated', platform: 'botpress', conversationId: null, customerId: id, remoteUserId: id });
+	});
+
+	it('version 2: /createRemoteConversation emits conversationCreated with the bot history as a transcript', async () => {
+		const { http, items } = await call('createRemoteConversation', clone(createConversation));
+		const { id } = http.body as { id: string };
+		expect(items[0]).toMatchObject({
+			event: 'conversationCreated',
+			platform: 'botpress',
+			conversationId: id,
+			remoteConversationId: id,
+			idSource: 'generated',
+			title: 'Order #1042 never arrived',
+			botpressConversationId: BOTPRESS_CONVERSATION,
+		});
+		expect(items[0]).not.toHaveProperty('history');
+		// The item shape of the LiveChat and Tiledesk triggers' transcript.
+		expect(items[0].transcript).toEqual([
+			{
+				id: null,
+				author: { role: 'customer', id: null, name: null },
+				message: { type: 'text', text: 'Hi, my order #1042 never arrived' },
+				timestamp: '2025-05-22T19:45:10.512Z',
+				own: false,
+			},
+			{
+				id: null,
+				author: { role: 'bot', id: null, name: null },
+				message: { type: 'text', text: 'Sorry to hear that! Let me check.' },
+				timestamp: '2025-05-22T19:45:11.002Z',
+				own: false,
+			},
+			{
+				id: null,
+				author: { role: 'customer', id: null, name: 'Ada Lovelace' },
+				message: { type: 'text', text: 'I want to talk to a human' },
+				timestamp: null,
+				own: false,
+			},
+			{
+				id: null,
+				author: { role: 'customer', id: null, name: null },
+				message: { type: 'text', text: 'Connecting you…' },
+				timestamp: null,
+				own: false,
+			},
+		]);
+	});
+
+	it('version 2: an empty history text gets a stand-in, version 1 keeps it empty', async () => {
+		const body = { type: 'createRemoteConversation', payload: { messages: [{ text: '', author: 'bot' }] } };
+		const v2 = await call('createRemoteConversation', clone(body));
+		expect((v2.items[0].transcript as IDataObject[])[0].message).toEqual({ type: 'text', text: '[text]' });
+		const v1 = await call('createRemoteConversation', clone(body), { typeVersion: 1 });
+		expect((v1.items[0].history as IDataObject[])[0]).toEqual({ role: 'bot', name: null, type: 'text', text: '', timestamp: null });
+	});
+
+	it('version 1 keeps "Conversation Started" as the event to choose; version 2 does not know it', async () => {
+		const v1 = await call('createRemoteConversation', clone(createConversation), {
+			parameters: { events: ['conversationStarted'] },
+			typeVersion: 1,
+		});
+		expect(v1.items[0].event).toBe('conversationStarted');
+		const v2 = await call('createRemoteConversation', clone(createConversation), { parameters: { events: ['conversationStarted'] } });
+		expect(v2.items).toEqual([]);
+		expect((v2.http.body as IDataObject).id).toMatch(/^bp-/);
+	});
+
+	it('version 2: a file\'s name is message.fileName and a message without words has a stand-in; version 1 as before', async () => {
+		const file = { ...clone(textMessage), payload: { fileUrl: 'https://x.io/invoice.pdf', title: 'invoice.pdf' } };
+		const v2 = await call('botSendsMessage', clone(file));
+		expect(v2.items[0].message).toEqual({ type: 'file', text: 'invoice.pdf', url: 'https://x.io/invoice.pdf', fileName: 'invoice.pdf', botpressType: 'file' });
+		const v1 = await call('botSendsMessage', clone(file), { typeVersion: 1 });
+		expect(v1.items[0].message).toEqual({ type: 'file', text: 'invoice.pdf', url: 'https://x.io/invoice.pdf', name: 'invoice.pdf', botpressType: 'file' });
+
+		const empty = { ...clone(textMessage), payload: { text: '' } };
+		expect((await call('botSendsMessage', clone(empty))).items[0].message).toEqual({ type: 'text', text: '[text]', botpressType: 'text' });
+		expect((await call('botSendsMessage', clone(empty), { typeVersion: 1 })).items[0].message).toEqual({ type: 'text', text: '', botpressType: 'text' });
+	});
+
+	it('both versions emit the same item for a text message and a mapped close, but for what changed', async () => {
+		const strip = (item: IDataObject) => ({ ...item, timestamp: 'T' });
+		const v1 = await call('botSendsMessage', clone(textMessage), { typeVersion: 1 });
+		const v2 = await call('botSendsMessage', clone(textMessage));
+		expect(strip(v1.items[0])).toEqual(strip(v2.items[0]));
+
+		const staticData: IDataObject = {};
+		const created = await call('createRemoteConversation', clone(createConversation), { staticData });
+		const ticketId = (created.http.body as IDataObject).id;
+		const closed = await call('closeRemoteTicket', clone(closeTicket), { staticData, typeVersion: 1 });
+		expect(closed.items[0]).toMatchObject({ event: 'conversationClosed', conversationId: ticketId, mapped: true });
 	});
 });
 

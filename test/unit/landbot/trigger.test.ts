@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { LandbotApi } from '../../../credentials/LandbotApi.credentials';
 import { LandbotTrigger } from '../../../nodes/Landbot/LandbotTrigger.node';
+import { expectHandoffEvent } from '../../helpers/contract';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';
 import agentText from '../../fixtures/landbot/agent-text.json';
@@ -55,6 +56,7 @@ async function deliver(
 		execution,
 	});
 	const items = (result.response.workflowData?.[0] ?? []).map((item) => item.json);
+	items.forEach(expectHandoffEvent);
 	return { ...result, items, staticData };
 }
 

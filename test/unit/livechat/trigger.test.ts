@@ -7,6 +7,7 @@ import { LiveChatApi } from '../../../credentials/LiveChatApi.credentials';
 import { LiveChatTrigger } from '../../../nodes/LiveChat/LiveChatTrigger.node';
 import { roleOfUserId } from '../../../nodes/LiveChat/trigger/delivery';
 import { clearLiveChatCaches } from '../../../nodes/LiveChat/transport';
+import { expectHandoffEvent } from '../../helpers/contract';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';
 import chatDeactivated from '../../fixtures/livechat/chat-deactivated.json';
@@ -85,6 +86,7 @@ async function deliver(
 		request: { headers: { 'content-type': 'application/json' }, body },
 	});
 	const items = (result.response.workflowData?.[0] ?? []).map((item) => item.json);
+	items.forEach(expectHandoffEvent);
 	return { ...result, items, staticData };
 }
 

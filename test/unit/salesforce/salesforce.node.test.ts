@@ -7,8 +7,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { SalesforceLiveAgentApi } from '../../../credentials/SalesforceLiveAgentApi.credentials';
+import { HANDOFF_EVENT_NAMES } from '../../../nodes/shared';
 import { SalesforceLiveAgent } from '../../../nodes/SalesforceLiveAgent/SalesforceLiveAgent.node';
+import type { LiveAgentSession } from '../../../nodes/SalesforceLiveAgent/session';
+import { decodeMessages } from '../../../nodes/SalesforceLiveAgent/session';
 import { chatApiBaseUrl } from '../../../nodes/SalesforceLiveAgent/transport';
+import { expectHandoffEvent } from '../../helpers/contract';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';
 import messagesFixture from '../../fixtures/salesforce/messages-established.json';
@@ -58,10 +62,14 @@ function liveAgent(reqheaders: Record<string, string> = { 'x-liveagent-api-versi
 	return nock(HOST, { reqheaders });
 }
 
-async function run(parameters: Record<string, unknown>, extra: { items?: IDataObject[]; continueOnFail?: boolean } = {}) {
+async function run(
+	parameters: Record<string, unknown>,
+	extra: { items?: IDataObject[]; continueOnFail?: boolean; typeVersion?: number } = {},
+) {
 	const [output] = await harness.execute(node, {
 		parameters: parameters as never,
 		credentials,
+		typeVersion: extra.typeVersion,
 		items: (extra.items ?? [{}]).map((json) => ({ json })),
 		continueOnFail: extra.continueOnFail,
 	});
@@ -307,10 +315,10 @@ describe('Salesforce Live Agent node: Send Message', () => {
 });
 
 describe('Salesforce Live Agent node: Get Messages', () => {
-	it('long-polls Messages with the ack, decodes the messages and carries the new ack in the session', async () => {
+	it('long-polls Messages with the ack, decodes the messages and carries the new ack in the session (version 1 names)', async () => {
 		const s = session({ sequence: 2, ack: 1 });
 		liveAgent(sessionHeaders(s)).get('/chat/rest/System/Messages').query({ ack: '1' }).reply(200, messagesFixture);
-		const [item] = await run({ resource: 'chat', operation: 'getMessages' }, { items: [{ session: s }] });
+		const [item] = await run({ resource: 'chat', operation: 'getMessages' }, { items: [{ session: s }], typeVersion: 1 });
 		const json = item.json as IDataObject;
 		expect(json.ack).toBe(messagesFixture.sequence);
 		expect(json.session).toEqual({
@@ -348,10 +356,10 @@ describe('Salesforce Live Agent node: Get Messages', () => {
 		expect(messages[0]).toMatchObject({ author: { role: 'agent', name: 'Agent Smith' }, message: null });
 	});
 
-	it('the first poll sends ack=-1 and reports the queue position', async () => {
+	it('the first poll sends ack=-1 and reports the queue position (version 1 names)', async () => {
 		const s = session({ sequence: 2 });
 		liveAgent(sessionHeaders(s)).get('/chat/rest/System/Messages').query({ ack: '-1' }).reply(200, queuedFixture);
-		const [item] = await run({ resource: 'chat', operation: 'getMessages' }, { items: [{ session: s }] });
+		const [item] = await run({ resource: 'chat', operation: 'getMessages' }, { items: [{ session: s }], typeVersion: 1 });
 		expect(item.json).toMatchObject({
 			ack: 1,
 			queuePosition: 3,
@@ -360,6 +368,40 @@ describe('Salesforce Live Agent node: Get Messages', () => {
 			chatEnded: false,
 			agentMessages: [],
 			messages: [{ type: 'ChatRequestSuccess', event: 'chatRequested', author: { role: 'system' } }],
+		});
+	});
+
+	it('version 2 (the default): the package\'s event names, Salesforce\'s type beside', async () => {
+		const s = session({ sequence: 2, ack: 1 });
+		liveAgent(sessionHeaders(s)).get('/chat/rest/System/Messages').query({ ack: '1' }).reply(200, messagesFixture);
+		const [item] = await run({ resource: 'chat', operation: 'getMessages' }, { items: [{ session: s }] });
+		const json = item.json as IDataObject;
+		expect(json).toMatchObject({ ack: messagesFixture.sequence, established: true, agentMessages: ['Hi Ada, I am Agent Smith.', 'How can I help?'] });
+		const messages = json.messages as IDataObject[];
+		messages.forEach(expectHandoffEvent);
+		expect(messages.map((m) => [m.type, m.event])).toEqual([
+			['ChatEstablished', 'agentAssigned'],
+			['AgentTyping', 'conversationUpdated'],
+			['ChatMessage', 'message'],
+			['AgentNotTyping', 'conversationUpdated'],
+			['ChatMessage', 'message'],
+		]);
+		expect(messages[2]).toEqual({
+			type: 'ChatMessage',
+			event: 'message',
+			platform: 'salesforceLiveAgent',
+			conversationId: sessionFixture.id,
+			customerId: null,
+			author: { role: 'agent', id: '0055e000001AgEnT', name: 'Agent Smith' },
+			message: { type: 'text', text: 'Hi Ada, I am Agent Smith.' },
+			timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+			raw: messagesFixture.messages[2],
+		});
+
+		liveAgent(sessionHeaders(s)).get('/chat/rest/System/Messages').query({ ack: '-1' }).reply(200, queuedFixture);
+		const [queued] = await run({ resource: 'chat', operation: 'getMessages' }, { items: [{ session: session({ sequence: 2 }) }] });
+		expect(queued.json).toMatchObject({
+			messages: [{ type: 'ChatRequestSuccess', event: 'conversationCreated', platform: 'salesforceLiveAgent', author: { role: 'system' } }],
 		});
 	});
 
@@ -547,5 +589,69 @@ describe('Salesforce Live Agent credential and endpoint', () => {
 		expect(notice.displayName).toMatch(/Enhanced Chat/);
 		const sessionDefaults = description.properties.filter((p) => p.name === 'session').map((p) => p.default);
 		expect(sessionDefaults).toEqual(Array(4).fill('={{ $json.session }}'));
+	});
+});
+
+describe('Salesforce Live Agent: decodeMessages, versions 1 and 2', () => {
+	const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+	const s = () => readSessionLike();
+	function readSessionLike(): LiveAgentSession {
+		return {
+			id: 'sess-1',
+			key: 'k',
+			affinityToken: 'a',
+			sequence: 2,
+			ack: -1,
+			clientPollTimeout: 40,
+			established: false,
+			chatEnded: false,
+			agent: null,
+		};
+	}
+	const entries = [
+		['ChatRequestSuccess', { queuePosition: 1 }, 'conversationCreated', 'chatRequested'],
+		['ChatRequestFail', { reason: 'Unavailable' }, 'conversationClosed', 'chatRequestFailed'],
+		['QueueUpdate', { position: 1 }, 'conversationUpdated', 'queueUpdated'],
+		['ChatEstablished', { name: 'Agent Smith', userId: '005A' }, 'agentAssigned', 'chatEstablished'],
+		['ChatMessage', { name: 'Agent Smith', text: 'Hi' }, 'message', 'agentMessage'],
+		['AgentTyping', {}, 'conversationUpdated', 'agentTyping'],
+		['AgentNotTyping', {}, 'conversationUpdated', 'agentNotTyping'],
+		['AgentDisconnect', {}, 'conversationUpdated', 'agentDisconnected'],
+		['ChatTransferred', { name: 'Agent Jones', userId: '005B' }, 'conversationTransferred', 'chatTransferred'],
+		['CustomEvent', { type: 'x', data: 'y' }, 'conversationUpdated', 'customEvent'],
+		['ChasitorIdleTimeoutWarningEvent', { idleTimeoutWarningEvent: 'set' }, 'conversationUpdated', 'idleTimeoutWarning'],
+		['ChasitorSessionData', {}, 'conversationUpdated', 'sessionData'],
+		['ChatEnded', { reason: 'agent' }, 'conversationClosed', 'chatEnded'],
+		['SomethingNew', {}, 'conversationUpdated', 'somethingNew'],
+	] as const;
+	const body = entries.map(([type, message]) => ({ type, message }));
+
+	it('version 2 maps every Salesforce message type onto the vocabulary, keeping `type` beside', () => {
+		const { events } = decodeMessages(clone(body), s(), 2);
+		expect(events.map((event) => [event.type, event.event])).toEqual(entries.map(([type, , v2]) => [type, v2]));
+		for (const event of events) {
+			expectHandoffEvent(event);
+			expect(HANDOFF_EVENT_NAMES).toContain(event.event);
+			expect(event.platform).toBe('salesforceLiveAgent');
+			expect(event.conversationId).toBe('sess-1');
+		}
+	});
+
+	it('version 1 keeps its own names', () => {
+		const { events } = decodeMessages(clone(body), s(), 1);
+		expect(events.map((event) => [event.type, event.event])).toEqual(entries.map(([type, , , v1]) => [type, v1]));
+	});
+
+	it('both versions are the same item but for the name, and a ChatMessage without words: stand-in in 2, empty in 1', () => {
+		const empty = [{ type: 'ChatMessage', message: { name: 'Agent Smith', text: '' } }];
+		const [v2] = decodeMessages(clone(empty), s(), 2).events;
+		const [v1] = decodeMessages(clone(empty), s(), 1).events;
+		expectHandoffEvent(v2);
+		expect(v2.message).toEqual({ type: 'text', text: '[text]' });
+		expect(v1.message).toEqual({ type: 'text', text: '' });
+		const strip = (event: IDataObject) => ({ ...event, event: 'E', message: null, timestamp: 'T' });
+		expect(strip(v1)).toEqual(strip(v2));
+		// The default is version 2.
+		expect(decodeMessages(clone(empty), s()).events[0].event).toBe('message');
 	});
 });

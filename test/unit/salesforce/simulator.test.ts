@@ -112,7 +112,7 @@ describe('Salesforce Live Agent node against the simulator', () => {
 			}
 			item = await step('getMessages', item);
 			received.push(...(item.agentMessages as string[]));
-			agentEvents.push(...(item.messages as IDataObject[]).filter((m) => m.event === 'agentMessage'));
+			agentEvents.push(...(item.messages as IDataObject[]).filter((m) => m.event === 'message'));
 		}
 		expect(received).toEqual(['Sorry to hear that', 'Found order 1234', 'It ships today']);
 		expect(agentEvents.map((e) => (e.message as IDataObject).text)).toEqual(received);

@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { TiledeskApi } from '../../../credentials/TiledeskApi.credentials';
 import { TiledeskTrigger } from '../../../nodes/Tiledesk/TiledeskTrigger.node';
+import { expectHandoffEvent } from '../../helpers/contract';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';
 import messageAgent from '../../fixtures/tiledesk/message-create-agent.json';
@@ -82,6 +83,7 @@ async function deliver(
 		request: { headers, body },
 	});
 	const items = (result.response.workflowData?.[0] ?? []).map((item) => item.json);
+	items.forEach(expectHandoffEvent);
 	return { ...result, items, staticData };
 }
 

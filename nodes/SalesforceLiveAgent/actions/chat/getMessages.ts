@@ -91,7 +91,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const body = (response.body && typeof response.body === 'object' ? response.body : {}) as IDataObject;
 	const entries = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
-	const decoded = decodeMessages(entries, session);
+	const decoded = decodeMessages(entries, session, this.getNode().typeVersion);
 	const sequence = Number(body.sequence);
 	const ack = Number.isInteger(sequence) ? sequence : session.ack;
 	const next: LiveAgentSession = { ...decoded.session, ack };
