@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, readdirSync } from 'fs';
 import path from 'path';
 
 // Checks what a user installs: the packed package, as npm would publish it (npm test builds first).
@@ -36,6 +36,15 @@ describe('the published package', () => {
 		}
 		const icons = files.filter((file) => file.endsWith('.svg'));
 		expect(icons.length).toBeGreaterThan(0);
+	});
+
+	it('lists every node and credential written in nodes/ and credentials/ in its n8n field', () => {
+		const sources = (dir: string, suffix: string): string[] =>
+			(readdirSync(path.join(root, dir), { recursive: true }) as string[])
+				.filter((file) => file.endsWith(suffix))
+				.map((file) => `dist/${dir}/${file.replace(/\\/g, '/').replace(/\.ts$/, '.js')}`);
+		expect(sources('nodes', '.node.ts').sort()).toEqual([...pkg.n8n.nodes].sort());
+		expect(sources('credentials', '.credentials.ts').sort()).toEqual([...pkg.n8n.credentials].sort());
 	});
 
 	it('has no runtime dependencies and n8n-workflow only as a peer', () => {
