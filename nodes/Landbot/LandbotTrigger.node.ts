@@ -41,7 +41,10 @@ export class LandbotTrigger implements INodeType {
 		name: 'landbotTrigger',
 		icon: { light: 'file:landbot.svg', dark: 'file:landbot.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n evaluates an expression (a sandbox per delivery) to parse the body of
+		// any version-1 start node; from 1.1 on it does not (bench/README.md).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{"Channel " + $parameter["channelId"]}}',
 		description:
 			"Starts the workflow on Landbot MessageHooks: customer, agent, bot and system messages of a channel, and handoffs interrupted by Landbot's idle unassignment",

@@ -63,7 +63,10 @@ export class LiveChatTrigger implements INodeType {
 		name: 'liveChatTrigger',
 		icon: { light: 'file:livechat.svg', dark: 'file:livechat.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n evaluates an expression (a sandbox per delivery) to parse the body of
+		// any version-1 start node; from 1.1 on it does not (bench/README.md).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description:
 			'Starts the workflow on LiveChat webhooks: agent messages, chats deactivated, transferred or coming in',

@@ -56,7 +56,10 @@ export class TiledeskTrigger implements INodeType {
 		name: 'tiledeskTrigger',
 		icon: { light: 'file:tiledesk.svg', dark: 'file:tiledesk.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n evaluates an expression (a sandbox per delivery) to parse the body of
+		// any version-1 start node; from 1.1 on it does not (bench/README.md).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
 		description:
 			'Starts the workflow on Tiledesk webhooks: messages by agents, end users, bots or the system, and conversations created, updated or closed',
