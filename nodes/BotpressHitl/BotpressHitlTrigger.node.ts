@@ -18,6 +18,7 @@ import {
 	deliveryOptionFields,
 	deliveryOptions,
 	rejectBadRequest,
+	rejectTooDeep,
 	rejectUnauthorized,
 	relayInOrder,
 	RELAY_RESPONSE,
@@ -269,6 +270,8 @@ export class BotpressHitlTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		if (!(await sharedSecretAccepted(this))) return rejectUnauthorized(this);
+		const tooDeep = rejectTooDeep(this);
+		if (tooDeep) return tooDeep;
 
 		const request = this.getRequestObject();
 		const endpoint = endpointFromPath(request.path);

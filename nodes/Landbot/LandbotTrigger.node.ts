@@ -16,6 +16,7 @@ import {
 	deliveryOptions,
 	generateSecret,
 	rejectBadRequest,
+	rejectTooDeep,
 	rejectUnauthorized,
 	relayInOrder,
 	RELAY_RESPONSE,
@@ -280,6 +281,8 @@ export class LandbotTrigger implements INodeType {
 		const staticData = this.getWorkflowStaticData('node');
 		const token = credentialFromAuthorization(this.getHeaderData().authorization, 'Token');
 		if (!secretsMatch(staticData.hookToken, token)) return rejectUnauthorized(this);
+		const tooDeep = rejectTooDeep(this);
+		if (tooDeep) return tooDeep;
 
 		const parsed = parseDelivery(this.getBodyData());
 		if ('error' in parsed) return rejectBadRequest(this, parsed.error);

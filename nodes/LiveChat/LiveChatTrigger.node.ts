@@ -17,6 +17,7 @@ import {
 	RELAY_RESPONSE,
 	generateSecret,
 	rejectBadRequest,
+	rejectTooDeep,
 	rejectUnauthorized,
 	registrationsComplete,
 	storedRegistrations,
@@ -276,6 +277,8 @@ export class LiveChatTrigger implements INodeType {
 		const body = this.getBodyData() as unknown;
 		// The secret travels in the body: only it, the action and the webhook ID are read before it is checked.
 		if (!isOurDelivery(storedWebhooks(staticData), envelopeOf(body))) return rejectUnauthorized(this);
+		const tooDeep = rejectTooDeep(this);
+		if (tooDeep) return tooDeep;
 		if (!isObject(body)) return rejectBadRequest(this, 'body must be a JSON object');
 
 		const parsed = parseDelivery(body);

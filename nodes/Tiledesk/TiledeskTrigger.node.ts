@@ -17,6 +17,7 @@ import {
 	RELAY_RESPONSE,
 	registrationsComplete,
 	rejectBadRequest,
+	rejectTooDeep,
 	rejectUnauthorized,
 } from '../shared';
 import { segment, tiledeskProject, tiledeskRequest } from './transport';
@@ -232,6 +233,8 @@ export class TiledeskTrigger implements INodeType {
 		const holding = subscriptionsHolding(storedSubscriptions(staticData), this.getHeaderData()['x-hook-secret']);
 		// Nothing of the body is read before the secret is known to be one of ours.
 		if (holding.length === 0) return rejectUnauthorized(this);
+		const tooDeep = rejectTooDeep(this);
+		if (tooDeep) return tooDeep;
 
 		const envelope = parseEnvelope(this.getBodyData());
 		if ('error' in envelope) return rejectBadRequest(this, envelope.error);

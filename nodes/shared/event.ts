@@ -109,6 +109,13 @@ export function toIsoTimestamp(value: unknown): string {
 	return new Date().toISOString();
 }
 
+/** A number from JSON that someone else wrote: numbers and numeric text; NaN for anything else. */
+export function numberOf(value: unknown): number {
+	// Number() on JSON like {"valueOf": 1, "toString": 1} throws; only primitives are converted.
+	if (typeof value === 'number') return value;
+	return typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+}
+
 /** Ids arrive as numbers or strings depending on the platform; events always carry strings. */
 export function idToString(value: unknown): string | null {
 	if (value === null || value === undefined || value === '') return null;

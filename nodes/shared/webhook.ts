@@ -19,6 +19,29 @@ export function rejectBadRequest(context: IWebhookFunctions, reason: string): IW
 	return reject(context, 400, { error: 'Bad Request', reason });
 }
 
+/** Deeper than any platform's payload; JSON.stringify and String() overflow the stack on ~5,000 levels. */
+const MAX_BODY_DEPTH = 64;
+
+/** Whether a parsed body nests deeper than `max` levels; iterative, so it never overflows itself. */
+export function nestedTooDeep(value: unknown, max = MAX_BODY_DEPTH): boolean {
+	const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+	while (stack.length > 0) {
+		const { value: current, depth } = stack.pop()!;
+		if (current === null || typeof current !== 'object') continue;
+		if (depth >= max) return true;
+		for (const child of Object.values(current as object)) stack.push({ value: child, depth: depth + 1 });
+	}
+	return false;
+}
+
+/**
+ * A body nested deeper than any platform sends: 400 before anything reads it (serialising it, as
+ * hashing a key or saving the execution does, would throw). Call right after the secret check.
+ */
+export function rejectTooDeep(context: IWebhookFunctions): IWebhookResponseData | undefined {
+	return nestedTooDeep(context.getBodyData()) ? rejectBadRequest(context, `nested deeper than ${MAX_BODY_DEPTH} levels`) : undefined;
+}
+
 /** Not now (a copy whose relay has not ended, or too much waiting): 503 with Retry-After, nothing runs. */
 function retryLater(context: IWebhookFunctions): IWebhookResponseData {
 	context.getResponseObject().status(503).set('Retry-After', '30').json({ error: 'Still relaying; retry later' }).end();

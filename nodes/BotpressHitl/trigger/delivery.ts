@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage } from '../../shared';
-import { idToString, standInText, toIsoTimestamp } from '../../shared';
+import { idToString, numberOf, standInText, toIsoTimestamp } from '../../shared';
 
 /** The five endpoints Botpress's HITL API integration calls (docs/platforms/botpress-hitl.md). */
 export const ENDPOINTS = [
@@ -92,7 +92,8 @@ function historyEntry(message: IDataObject): HistoryEntry {
 export function parseCall(endpoint: Endpoint, body: unknown): ParsedCall {
 	if (!isObject(body)) return { error: 'body must be a JSON object' };
 	if (body.type !== undefined && body.type !== endpoint) {
-		return { error: `body.type is "${String(body.type)}" but the path is /${endpoint}` };
+		// JSON.stringify, not String(): JSON such as {"toString": 1} makes String() throw.
+		return { error: `body.type is ${JSON.stringify(body.type)} but the path is /${endpoint}` };
 	}
 	switch (endpoint) {
 		case 'ping':
@@ -208,7 +209,7 @@ export function legacyMessage(payload: IDataObject): HandoffMessage {
 		if (isBloc) {
 			const parts = items
 				.filter((item) => isObject(item.payload))
-				.map((item) => legacyMessage({ ...(item.payload as IDataObject), type: String(item.type ?? '') }));
+				.map((item) => legacyMessage({ ...(item.payload as IDataObject), type: typeof item.type === 'string' ? item.type : '' }));
 			const firstUrl = parts.find((part) => part.url)?.url;
 			const message: HandoffMessage = {
 				type: 'other',
@@ -242,13 +243,13 @@ export function legacyMessage(payload: IDataObject): HandoffMessage {
 	}
 	const latitude = payload.latitude;
 	const longitude = payload.longitude;
-	if (latitude !== undefined && longitude !== undefined && Number.isFinite(Number(latitude)) && Number.isFinite(Number(longitude))) {
+	if (latitude !== undefined && longitude !== undefined && Number.isFinite(numberOf(latitude)) && Number.isFinite(numberOf(longitude))) {
 		const address = str(payload, 'address');
 		const message: HandoffMessage = {
 			type: 'location',
-			text: [title, address].filter(Boolean).join(', ') || `Location: ${Number(latitude)}, ${Number(longitude)}`,
-			latitude: Number(latitude),
-			longitude: Number(longitude),
+			text: [title, address].filter(Boolean).join(', ') || `Location: ${numberOf(latitude)}, ${numberOf(longitude)}`,
+			latitude: numberOf(latitude),
+			longitude: numberOf(longitude),
 			botpressType: 'location',
 		};
 		if (address) message.address = address;

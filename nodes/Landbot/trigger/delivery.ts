@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { idToString, toIsoTimestamp, withReadableText } from '../../shared';
+import { idToString, numberOf, toIsoTimestamp, withReadableText } from '../../shared';
 
 /** One element of a MessageHooks delivery `{"messages": [...]}` (see docs/platforms/landbot.md). */
 export interface LandbotHookMessage extends IDataObject {
@@ -37,7 +37,7 @@ export function parseDelivery(body: unknown): ParsedDelivery {
 		messages.push({
 			...message,
 			type: typeof message.type === 'string' ? message.type : 'text',
-			timestamp: Number(message.timestamp) || 0,
+			timestamp: numberOf(message.timestamp) || 0,
 			data: isObject(message.data) ? message.data : {},
 			channel: isObject(message.channel) ? message.channel : {},
 			_raw: isObject(message._raw) ? message._raw : {},
@@ -106,8 +106,8 @@ export function normalizeMessage(message: LandbotHookMessage): HandoffMessage {
 	const normalized: HandoffMessage = { type, text, landbotType: message.type };
 	if (url) normalized.url = url;
 	if (type === 'location') {
-		normalized.latitude = Number(data.latitude ?? data.lat);
-		normalized.longitude = Number(data.longitude ?? data.lng ?? data.long);
+		normalized.latitude = numberOf(data.latitude ?? data.lat);
+		normalized.longitude = numberOf(data.longitude ?? data.lng ?? data.long);
 		if (!text) normalized.text = `Location: ${normalized.latitude}, ${normalized.longitude}`;
 	}
 	return withReadableText(normalized);

@@ -297,6 +297,24 @@ describe('Landbot Trigger: filters', () => {
 	});
 });
 
+describe('Landbot Trigger: hostile bodies', () => {
+	it('answers 400 to a body nested deeper than any platform sends (200 levels), and starts nothing', async () => {
+		let deep: unknown = 'x';
+		for (let i = 0; i < 200; i++) deep = [deep];
+		const body = clone(customerText);
+		(body.messages[0]._raw as IDataObject).uuid = deep as never;
+		const result = await deliver(body);
+		expect(result.http.statusCode).toBe(400);
+		expect(result.items).toHaveLength(0);
+	});
+
+	it('reads a timestamp of the wrong kind as none instead of throwing', async () => {
+		const body = clone(customerText);
+		(body.messages[0] as IDataObject).timestamp = JSON.parse('{"valueOf": 1, "toString": 1}');
+		expect((await deliver(body)).items).toHaveLength(1);
+	});
+});
+
 describe('Landbot Trigger: duplicates', () => {
 	it('drops a retried delivery of the same message', async () => {
 		const staticData = published();

@@ -12,6 +12,8 @@ import {
 	RequestPacer,
 	secretsMatch,
 	toIsoTimestamp,
+	numberOf,
+	nestedTooDeep,
 } from '../../../nodes/shared';
 
 describe('secrets', () => {
@@ -73,6 +75,21 @@ describe('event helpers', () => {
 			expect(Date.parse(iso)).toBeLessThanOrEqual(Date.now() + 1);
 		},
 	);
+
+	it('reads numbers from JSON without ever throwing', () => {
+		expect(numberOf(12.5)).toBe(12.5);
+		expect(numberOf('7')).toBe(7);
+		expect(numberOf(JSON.parse('{"valueOf": 1, "toString": 1}'))).toBeNaN();
+		expect(numberOf('')).toBeNaN();
+	});
+
+	it('tells a body nested deeper than any platform sends, without overflowing itself', () => {
+		let deep: unknown = 'x';
+		for (let i = 0; i < 5000; i++) deep = [deep];
+		expect(() => JSON.stringify(deep)).toThrow();
+		expect(nestedTooDeep({ messages: [deep] })).toBe(true);
+		expect(nestedTooDeep({ messages: [{ customer: { id: 1 }, data: { body: 'hi' } }] })).toBe(false);
+	});
 
 	it('makes ids strings and empties null', () => {
 		expect(idToString(473548616)).toBe('473548616');
