@@ -154,7 +154,8 @@ const WEIRD_STRINGS = [
 	'-1e308',
 	'Infinity',
 	'0x10',
-	'[object Object]',
+	// (not "[object Object]": an event showing that names an object the trigger turned into text)
+	'[object]',
 	'%s%s%s%n',
 	'${7*7}',
 	'{{ $json.secret }}',
