@@ -24,7 +24,7 @@ export class BotpressHitlApi implements ICredentialType {
 		dark: 'file:../nodes/BotpressHitl/botpress.dark.svg',
 	};
 
-	documentationUrl = 'https://botpress.com/reference/botpress-hitl-integration-apis';
+	documentationUrl = 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#credential-botpress-hitl-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -13,7 +13,7 @@ export class LandbotApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/Landbot/landbot.svg', dark: 'file:../nodes/Landbot/landbot.dark.svg' };
 
-	documentationUrl = 'https://dev.landbot.io/';
+	documentationUrl = 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#credential-landbot-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -24,7 +24,7 @@ export class SalesforceLiveAgentApi implements ICredentialType {
 		dark: 'file:../nodes/SalesforceLiveAgent/salesforceLiveAgent.dark.svg',
 	};
 
-	documentationUrl = 'https://developer.salesforce.com/docs/service/chat-rest/guide/';
+	documentationUrl = 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#credential-salesforce-live-agent-legacy-chat-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -23,7 +23,7 @@ export class TiledeskApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/Tiledesk/tiledesk.svg', dark: 'file:../nodes/Tiledesk/tiledesk.dark.svg' };
 
-	documentationUrl = 'https://developer.tiledesk.com/apis/rest-api';
+	documentationUrl = 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#credential-tiledesk-api';
 
 	properties: INodeProperties[] = [
 		{

@@ -11,9 +11,10 @@ export class BotpressHitl implements INodeType {
 		icon: { light: 'file:botpress.svg', dark: 'file:botpress.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle: '={{ {"agentAssigned": "Agent Assigned", "sendMessage": "Message From Agent", "stopHitl": "Stop HITL"}[$parameter["operation"]] }}',
 		description:
-			'The calls Botpress\'s "Human in the Loop API" integration accepts: agent messages, agent assigned, stop HITL',
+			"Answer a Botpress Human in the Loop handoff: send the agent's messages, report the agent assigned, stop HITL.",
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#botpress-hitl-node',
 		defaults: { name: 'Botpress HITL' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -150,9 +150,11 @@ export class BotpressHitlTrigger implements INodeType {
 		group: ['trigger'],
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle:
+			'={{ $parameter["events"].map((event) => ({"conversationClosed": "Conversation Closed", "conversationCreated": "Conversation Created", "conversationStarted": "Conversation Started", "message": "Message", "userCreated": "User Created"})[event] || event).join(", ") }}',
 		description:
-			'Serves the five endpoints of Botpress\'s "Human in the Loop API" integration: new users and handoffs with their history, the user\'s messages, and handoffs the bot side ends',
+			'Starts the workflow when Botpress hands a conversation to a human with its history, the user writes during the handoff, or the bot side ends it.',
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#botpress-hitl-trigger',
 		defaults: { name: 'Botpress HITL Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

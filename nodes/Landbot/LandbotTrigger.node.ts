@@ -46,9 +46,11 @@ export class LandbotTrigger implements INodeType {
 		// any version-1 start node; from 1.1 on it does not (bench/README.md).
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{"Channel " + $parameter["channelId"]}}',
+		subtitle:
+			'={{ ($parameter["channelId"] ? "Channel " + $parameter["channelId"] + ": " : "") + $parameter["events"].map((event) => ({"message": "Message", "handoffInterrupted": "Handoff Interrupted"})[event] || event).join(", ") }}',
 		description:
-			"Starts the workflow on Landbot MessageHooks: customer, agent, bot and system messages of a channel, and handoffs interrupted by Landbot's idle unassignment",
+			"Starts the workflow when a message is written in a Landbot channel, or when Landbot's idle unassignment interrupts a handoff.",
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#landbot-trigger',
 		defaults: { name: 'Landbot Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

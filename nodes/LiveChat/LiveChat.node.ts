@@ -12,9 +12,10 @@ export class LiveChat implements INodeType {
 		icon: { light: 'file:livechat.svg', dark: 'file:livechat.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: '={{ {"deactivate": "Deactivate", "get": "Get", "getMany": "Get Many", "sendMessage": "Send Message", "start": "Start", "transfer": "Transfer"}[$parameter["operation"]] }}',
 		description:
-			'Hand a chatbot conversation to LiveChat agents: start chats with the history, write as the customer, an agent or a bot, transfer, deactivate',
+			'Hand a chatbot conversation to LiveChat agents: start chats with the history, write as the customer, an agent or a bot, transfer, deactivate.',
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#livechat-node',
 		defaults: { name: 'LiveChat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

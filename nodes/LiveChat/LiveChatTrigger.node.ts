@@ -16,6 +16,7 @@ import {
 	relayInOrder,
 	RELAY_RESPONSE,
 	generateSecret,
+	isObject,
 	rejectBadRequest,
 	rejectTooDeep,
 	rejectUnauthorized,
@@ -54,10 +55,6 @@ function chosenActions(context: IHookFunctions): string[] {
 	return [...new Set(events.map(actionOf))];
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export class LiveChatTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'LiveChat Trigger',
@@ -68,9 +65,11 @@ export class LiveChatTrigger implements INodeType {
 		// any version-1 start node; from 1.1 on it does not (bench/README.md).
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle:
+			'={{ $parameter["events"].map((event) => ({"agentMessage": "Agent Message", "chatDeactivated": "Chat Deactivated", "chatTransferred": "Chat Transferred", "incomingChat": "Incoming Chat"})[event] || event).join(", ") }}',
 		description:
-			'Starts the workflow on LiveChat webhooks: agent messages, chats deactivated, transferred or coming in',
+			'Starts the workflow when a LiveChat agent writes, or a chat comes in, is transferred or is deactivated.',
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#livechat-trigger',
 		defaults: { name: 'LiveChat Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -12,9 +12,10 @@ export class SalesforceLiveAgent implements INodeType {
 		group: ['output'],
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: '={{ {"createSession": "Create Session", "endChat": "End Chat", "getMessages": "Get Messages", "sendMessage": "Send Message", "startChat": "Start Chat"}[$parameter["operation"]] }}',
 		description:
-			'Hand a conversation to a Salesforce Live Agent queue as a chat visitor: start the chat with the bot transcript, send messages, long-poll for the agent\'s',
+			"Hand a conversation to a Salesforce Live Agent queue as a chat visitor: start the chat with the bot transcript, send messages, poll for the agent's replies.",
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#salesforce-live-agent-node',
 		defaults: { name: 'Salesforce Live Agent' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HandoffEvent, HandoffEventName, HandoffPlatform } from '../shared';
-import { idToString, standInText } from '../shared';
+import { idToString, ownValue, standInText } from '../shared';
 
 /**
  * Everything a Live Agent call needs besides the credential. It travels in the items (no state
@@ -140,7 +140,7 @@ const LEGACY_EVENT_NAMES: Record<string, string> = {
 function legacyLiveAgentEvent(event: LiveAgentEvent, message: IDataObject): LegacyLiveAgentEvent {
 	return {
 		...event,
-		event: LEGACY_EVENT_NAMES[event.type] ?? lowerFirst(event.type),
+		event: ownValue(LEGACY_EVENT_NAMES, event.type) ?? lowerFirst(event.type),
 		message: event.message ? { type: 'text', text: typeof message.text === 'string' ? message.text : '' } : null,
 	};
 }
@@ -212,7 +212,7 @@ export function decodeMessages(entries: unknown[], session: LiveAgentSession, ve
 		const text = typeof message.text === 'string' ? message.text : '';
 		const event: LiveAgentEvent = {
 			type,
-			event: EVENT_NAMES[type] ?? 'conversationUpdated',
+			event: ownValue(EVENT_NAMES, type) ?? 'conversationUpdated',
 			platform: PLATFORM_NAME,
 			conversationId: next.id,
 			customerId: null,

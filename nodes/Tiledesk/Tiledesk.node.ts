@@ -13,9 +13,12 @@ export class Tiledesk implements INodeType {
 		icon: { light: 'file:tiledesk.svg', dark: 'file:tiledesk.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle:
+			'={{ {"addParticipant": "Add Participant", "close": "Close", "get": "Get", "getMany": "Get Many", "moveToDepartment": "Move to Department", "removeParticipant": "Remove Participant", "reopen": "Reopen", "routeToAgents": "Route to Agents", "updateAttributes": "Update Attributes", "send": "Send", "sendHistory": "Send History"}[$parameter["operation"]] + ": " + ' +
+			'{"conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
 		description:
-			'Mirror a chatbot conversation into Tiledesk and hand it to human agents: send messages and history, route, assign, close',
+			'Mirror a chatbot conversation into Tiledesk and hand it to human agents: send messages and history, route, assign, close.',
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#tiledesk-node',
 		defaults: { name: 'Tiledesk' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -61,9 +61,11 @@ export class TiledeskTrigger implements INodeType {
 		// any version-1 start node; from 1.1 on it does not (bench/README.md).
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle:
+			'={{ $parameter["events"].map((event) => ({"message.create": "Message Created", "request.create": "Conversation Created", "request.update": "Conversation Updated", "request.close": "Conversation Closed"})[event] || event).join(", ") }}',
 		description:
-			'Starts the workflow on Tiledesk webhooks: messages by agents, end users, bots or the system, and conversations created, updated or closed',
+			'Starts the workflow when a Tiledesk conversation gets a message, or is created, updated or closed.',
+		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#tiledesk-trigger',
 		defaults: { name: 'Tiledesk Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -120,7 +120,9 @@ export function numberOf(value: unknown): number {
 export function idToString(value: unknown): string | null {
 	if (value === null || value === undefined || value === '') return null;
 	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
+	if (typeof value === 'bigint') return String(value);
+	// true/false is no id either (a platform never sends one: it is a broken field).
 	// An object is no id; JSON like {"toString": 1} would make String() throw.
 	return null;
 }

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './objects';
 export * from './event';
 export * from './request';
 export * from './pacer';

@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { ownValue } from './objects';
 
 const ROLE_LABELS: Record<string, string> = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
 
@@ -23,6 +24,6 @@ export function transcriptLine(entry: unknown): string {
 	const url = text(data.url ?? message.url).trim();
 	const content = url && !body.includes(url) ? [body, url].filter(Boolean).join('\n') : body;
 	if (!content) return '';
-	const label = name ? (role ? `${name} (${role})` : name) : (ROLE_LABELS[role] ?? role);
+	const label = name ? (role ? `${name} (${role})` : name) : (ownValue(ROLE_LABELS, role) ?? role);
 	return label ? `${label}: ${content}` : content;
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage } from '../../shared';
-import { idToString, numberOf, standInText, toIsoTimestamp } from '../../shared';
+import { idToString, isObject, numberOf, standInText, toIsoTimestamp } from '../../shared';
 
 /** The five endpoints Botpress's HITL API integration calls (docs/platforms/botpress-hitl.md). */
 export const ENDPOINTS = [
@@ -39,10 +39,6 @@ export type BotpressCall =
 	| { endpoint: 'closeRemoteTicket'; botpressConversationId: string };
 
 export type ParsedCall = { call: BotpressCall } | { error: string };
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function nonEmptyString(value: unknown): value is string {
 	return typeof value === 'string' && value.trim() !== '';

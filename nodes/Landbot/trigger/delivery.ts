@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { idToString, numberOf, toIsoTimestamp, withReadableText } from '../../shared';
+import { idToString, isObject, numberOf, ownValue, toIsoTimestamp, withReadableText } from '../../shared';
 
 /** One element of a MessageHooks delivery `{"messages": [...]}` (see docs/platforms/landbot.md). */
 export interface LandbotHookMessage extends IDataObject {
@@ -17,10 +17,6 @@ export interface LandbotHookMessage extends IDataObject {
 
 export type ParsedDelivery = { messages: LandbotHookMessage[] } | { error: string };
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Checks the shape we rely on; anything else is a 400 with the first problem found. */
 export function parseDelivery(body: unknown): ParsedDelivery {
 	if (!isObject(body)) return { error: 'body must be a JSON object' };
@@ -28,9 +24,11 @@ export function parseDelivery(body: unknown): ParsedDelivery {
 	const messages: LandbotHookMessage[] = [];
 	for (const [index, message] of (body.messages as unknown[]).entries()) {
 		if (!isObject(message)) return { error: `messages[${index}] must be an object` };
-		if (!isObject(message.customer) || idToString(message.customer.id) === null) {
+		const customerId = isObject(message.customer) ? message.customer.id : undefined;
+		if (customerId === undefined || customerId === null || customerId === '') {
 			return { error: `messages[${index}].customer.id is missing` };
 		}
+		if (idToString(customerId) === null) return { error: `messages[${index}].customer.id is not an id` };
 		if (!isObject(message.sender) || typeof message.sender.type !== 'string') {
 			return { error: `messages[${index}].sender.type is missing` };
 		}
@@ -51,7 +49,7 @@ export function parseDelivery(body: unknown): ParsedDelivery {
 const ROLES: Record<string, AuthorRole> = { customer: 'customer', agent: 'agent', bot: 'bot', sys: 'system' };
 
 export function authorRole(message: LandbotHookMessage): AuthorRole {
-	return ROLES[message.sender.type] ?? 'system';
+	return ownValue(ROLES, message.sender.type) ?? 'system';
 }
 
 /**

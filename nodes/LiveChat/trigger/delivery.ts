@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffEventName, HandoffMessage, MessageType } from '../../shared';
-import { idToString, secretsMatch, toIsoTimestamp, withReadableText } from '../../shared';
+import { idToString, isObject, secretsMatch, toIsoTimestamp, withReadableText } from '../../shared';
 import {
 	isOwnCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
@@ -75,10 +75,6 @@ export function isOurDelivery(webhooks: StoredWebhook[], envelope: Envelope): bo
 		if (secretsMatch(webhook.secret, envelope.secretKey)) match = webhook;
 	}
 	return match !== undefined && match.action === envelope.action && match.id === envelope.webhookId;
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function nonEmptyString(value: unknown): value is string {

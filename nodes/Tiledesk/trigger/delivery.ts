@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { withReadableText } from '../../shared';
+import { isObject, withReadableText } from '../../shared';
 import { parseRequestId } from '../conversationId';
 import { carriesMarker, EXTERNAL_ID_ATTRIBUTE } from '../marker';
 import { idOf, integerOf, isAbsent, isoTime, timeMs } from '../values';
@@ -61,10 +61,6 @@ export interface Delivery extends Envelope {
 }
 
 export type Parsed<T> = { value: T } | { error: string };
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function nonEmptyString(value: unknown): value is string {
 	return typeof value === 'string' && value !== '';

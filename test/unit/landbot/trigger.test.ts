@@ -173,6 +173,8 @@ describe('Landbot Trigger: verifying deliveries', () => {
 		['a message that is not an object', { messages: [42] }, 'messages[0] must be an object'],
 		['no customer id', { messages: [{ sender: { type: 'customer' }, customer: {} }] }, 'messages[0].customer.id is missing'],
 		['no sender type', { messages: [{ customer: { id: 1 }, sender: {} }] }, 'messages[0].sender.type is missing'],
+		['a customer id that is true', { messages: [{ sender: { type: 'customer' }, customer: { id: true } }] }, 'messages[0].customer.id is not an id'],
+		['a customer id that is an object', { messages: [{ sender: { type: 'customer' }, customer: { id: { id: 1 } } }] }, 'messages[0].customer.id is not an id'],
 	])('answers 400 with a reason for %s', async (_, body, reason) => {
 		const { http, response } = await deliver(body);
 		expect(http.statusCode).toBe(400);
@@ -223,6 +225,16 @@ describe('Landbot Trigger: the normalized event', () => {
 		expect((await deliver(clone(agentText), all)).items[0].author).toEqual({ role: 'agent', id: '794028', name: null });
 		expect((await deliver(clone(botText), all)).items[0].author).toEqual({ role: 'bot', id: '1689372', name: 'Shop bot' });
 		expect((await deliver(clone(systemUnassigned), all)).items[0].author).toEqual({ role: 'system', id: null, name: null });
+	});
+
+	it('takes a sender type named like an Object method for an unknown sender (system), not a role from the prototype', async () => {
+		const all = { parameters: { senders: ['customer', 'agent', 'bot', 'system'] } };
+		for (const type of ['constructor', 'valueOf', 'hasOwnProperty', '__proto__']) {
+			const body = clone(agentText);
+			body.messages[0].sender.type = type;
+			const { items } = await deliver(body, all);
+			expect(items[0].author.role).toBe('system');
+		}
 	});
 
 	it('carries an image URL', async () => {

@@ -5,6 +5,7 @@ import {
 	describeErrorBody,
 	generateSecret,
 	idToString,
+	ownValue,
 	matchesAnySecret,
 	registrationsComplete,
 	storedRegistrations,
@@ -97,6 +98,18 @@ describe('event helpers', () => {
 		expect(idToString(undefined)).toBeNull();
 		expect(idToString(JSON.parse('{"toString": 1}'))).toBeNull();
 		expect(idToString(['a'])).toBeNull();
+		expect(idToString(true)).toBeNull();
+		expect(idToString(false)).toBeNull();
+		expect(idToString(Number.NaN)).toBeNull();
+	});
+
+	it('looks up a key from a request among a map\'s own entries only', () => {
+		const roles = { customer: 'Customer' };
+		expect(ownValue(roles, 'customer')).toBe('Customer');
+		for (const key of ['constructor', 'valueOf', 'hasOwnProperty', '__proto__', '__defineGetter__', 'toString']) {
+			expect(ownValue(roles, key)).toBeUndefined();
+		}
+		expect(ownValue(roles, 42)).toBeUndefined();
 	});
 });
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { ownValue } from '../../../shared';
 import { landbotApi } from '../../transport';
 import { customerIdField, requireNumericId } from '../common';
 
@@ -67,7 +68,7 @@ function withHistoryFields(message: IDataObject, at: number): IDataObject {
 	const extra = (message.extra as IDataObject | undefined) ?? {};
 	const url = [message.url, data.url, extra.url].find((value) => typeof value === 'string' && value !== '');
 	return {
-		role: ROLES[author] ?? 'system',
+		role: ownValue(ROLES, author) ?? 'system',
 		text: (text as string | undefined) ?? '',
 		timestamp: at ? new Date(at).toISOString() : null,
 		...(url ? { url } : {}),

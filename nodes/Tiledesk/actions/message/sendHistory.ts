@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { AuthorRole } from '../../../shared';
+import { isObject } from '../../../shared';
 import { EXTERNAL_ID_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
 import { isoTime } from '../../values';
@@ -118,10 +119,6 @@ const ROLE_ALIASES: Record<string, AuthorRole> = {
 	system: 'system',
 	sys: 'system',
 };
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function firstString(...values: unknown[]): string | null {
 	for (const value of values) {
