@@ -8,6 +8,7 @@
 
 ensure_node24() ( # a subshell: `set -e` and `exit` must not leak into a shell that sources this file
 	set -euo pipefail
+	unset npm_config_ignore_scripts # from this repo's .npmrc, via `npm run`: the node package needs its install script
 	local dir="${HANDOFF_CACHE:-$HOME/.cache/n8n-nodes-handoff}/node24"
 	local bin="$dir/node_modules/node/bin"
 	if [ -x "$bin/node" ] && [ "$("$bin/node" -p 'process.versions.node.split(".")[0]' 2>/dev/null)" = "24" ]; then

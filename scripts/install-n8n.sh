@@ -6,6 +6,9 @@
 #  - --ignore-scripts (a Kafka client's install script downloads zlib from the internet), then only
 #    the native modules n8n needs at run time are rebuilt, against Node 24's headers.
 set -euo pipefail
+# This repo's .npmrc turns install scripts off for its own devDependencies; npm passes that on to
+# scripts it runs as npm_config_ignore_scripts, and `npm rebuild` below needs them.
+unset npm_config_ignore_scripts
 
 N8N_VERSION=2.40.7
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
