@@ -188,15 +188,16 @@ export class BotpressHitlTrigger implements INodeType {
 					{
 						name: 'ID Returned by the Workflow',
 						value: 'workflow',
-						description:
-							'Wait for the workflow and answer with the first item of its last node, which must be {"id": "<string>"}',
+						description: "Wait for the workflow and answer with its last node's first item (the notice below says what it holds)",
 					},
 				],
 				default: 'generated',
+				// The answer's key is Botpress's own lowercase field: in a hint, which n8n's casing rules leave alone.
+				hint: 'With "ID Returned by the Workflow", the last node\'s first item must be {"id": "…"} with a string, e.g. an Edit Fields node setting id to {{ String($json.conversationId) }}',
 			},
 			{
 				displayName:
-					'End the workflow with a node whose first item is {"id": "…"} with a <b>string</b> ID (Botpress rejects numbers), e.g. an Edit Fields node with id = {{ String($json.id) }}. The event\'s conversationId is a generated suggestion you may answer unchanged. Botpress waits for the answer, so keep the workflow short. Only /createRemoteUser and /createRemoteConversation wait; the other endpoints are answered at once.',
+					'End the workflow with a node whose first item holds the new ID as a <b>string</b> (Botpress rejects numbers; the hint above shows the shape). The event\'s conversationId is a generated suggestion you may answer unchanged. Botpress waits for the answer, so keep the workflow short. Only /createRemoteUser and /createRemoteConversation wait; the other endpoints are answered at once.',
 				name: 'workflowNotice',
 				type: 'notice',
 				default: '',

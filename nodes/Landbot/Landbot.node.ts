@@ -15,9 +15,9 @@ export class Landbot implements INodeType {
 		icon: { light: 'file:landbot.svg', dark: 'file:landbot.dark.svg' },
 		group: ['output'],
 		version: 1,
+		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
-			'={{ {"assign": "Assign", "assignToBot": "Assign to Bot", "create": "Create", "delete": "Delete", "get": "Get", "getMany": "Get Many", "getTranscript": "Get Transcript", "sendImage": "Send Image", "sendLocation": "Send Location", "sendMessage": "Send Message", "sendText": "Send Text", "set": "Set", "unassign": "Unassign"}[$parameter["operation"]] + ": " + ' +
-			'{"channel": "Channel", "customer": "Customer", "customerField": "Customer Field", "messageHook": "Message Hook"}[$parameter["resource"]] }}',
+			'={{ {"assign": "Assign", "assignToBot": "Assign to Bot", "create": "Create", "delete": "Delete", "get": "Get", "getMany": "Get Many", "getTranscript": "Get Transcript", "sendImage": "Send Image", "sendLocation": "Send Location", "sendMessage": "Send Message", "sendText": "Send Text", "set": "Set", "unassign": "Unassign"}[$parameter["operation"]] + ": " + {"channel": "Channel", "customer": "Customer", "customerField": "Customer Field", "messageHook": "Message Hook"}[$parameter["resource"]] }}',
 		description: 'Talk to Landbot customers, hand conversations to agents and back to the bot.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#landbot-node',
 		defaults: { name: 'Landbot' },

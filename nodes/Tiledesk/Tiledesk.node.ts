@@ -13,9 +13,9 @@ export class Tiledesk implements INodeType {
 		icon: { light: 'file:tiledesk.svg', dark: 'file:tiledesk.dark.svg' },
 		group: ['output'],
 		version: 1,
+		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
-			'={{ {"addParticipant": "Add Participant", "close": "Close", "get": "Get", "getMany": "Get Many", "moveToDepartment": "Move to Department", "removeParticipant": "Remove Participant", "reopen": "Reopen", "routeToAgents": "Route to Agents", "updateAttributes": "Update Attributes", "send": "Send", "sendHistory": "Send History"}[$parameter["operation"]] + ": " + ' +
-			'{"conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
+			'={{ {"addParticipant": "Add Participant", "close": "Close", "get": "Get", "getMany": "Get Many", "moveToDepartment": "Move to Department", "removeParticipant": "Remove Participant", "reopen": "Reopen", "routeToAgents": "Route to Agents", "updateAttributes": "Update Attributes", "send": "Send", "sendHistory": "Send History"}[$parameter["operation"]] + ": " + {"conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
 		description:
 			'Mirror a chatbot conversation into Tiledesk and hand it to human agents: send messages and history, route, assign, close.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#tiledesk-node',

@@ -8,8 +8,7 @@ export const customerIdField: INodeProperties = {
 	required: true,
 	default: '',
 	placeholder: '473548616',
-	description:
-		"The Landbot customer (the bot variable @id, or conversationId of a Landbot Trigger event)",
+	description: "The Landbot customer: the bot's customer ID variable, or conversationId of a Landbot Trigger event",
 };
 
 export const channelIdField: INodeProperties = {

@@ -233,7 +233,7 @@ describe('Landbot Trigger: the normalized event', () => {
 			const body = clone(agentText);
 			body.messages[0].sender.type = type;
 			const { items } = await deliver(body, all);
-			expect(items[0].author.role).toBe('system');
+			expect((items[0].author as { role: string }).role).toBe('system');
 		}
 	});
 

@@ -80,7 +80,8 @@ const properties: INodeProperties[] = [
 		default: '={{ $json.message }}',
 		displayOptions: { show: { messageType: ['event'] } },
 		description:
-			'A message in the package\'s event shape: {"type": "text" | "image" | "file" | "location" | "other", "text", "url", "name", "latitude", "longitude"}. Images, files, audio and video are sent as such (a caption follows as text); locations and anything else as text with the link.',
+			"A trigger event's message (its type, text, file URL and name, or location). Images, files, audio and video are sent as such (a caption follows as text); locations and anything else as text with the link.",
+		hint: '{"type": "text" | "image" | "file" | "location" | "other", "text", "url", "name", "latitude", "longitude"}',
 	},
 ];
 

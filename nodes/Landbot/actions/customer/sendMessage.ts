@@ -13,8 +13,8 @@ const properties: INodeProperties[] = [
 		type: 'json',
 		required: true,
 		default: '={{ $json.message }}',
-		description:
-			'A message in the package\'s event shape: {"type": "text" | "image" | "file" | "location" | "other", "text", "url", "latitude", "longitude"}. The default takes it from a trigger event.',
+		description: "A trigger event's message (its type, text, file URL, or location). The default takes it from the incoming event.",
+		hint: '{"type": "text" | "image" | "file" | "location" | "other", "text", "url", "latitude", "longitude"}',
 	},
 ];
 

@@ -37,7 +37,7 @@ const properties: INodeProperties[] = [
 				name: 'Bot',
 				value: 'bot',
 				description:
-					'A LiveChat bot, through the credential\'s token and the X-Author-Id header (Agent Chat API v3.5, the last version that accepts it)',
+					'A LiveChat bot, through the credential\'s token and the X-Author-ID header (Agent Chat API v3.5, the last version that accepts it)',
 			},
 		],
 		default: 'customer',

@@ -100,7 +100,8 @@ const properties: INodeProperties[] = [
 		type: 'json',
 		default: '[]',
 		description:
-			'The conversation so far (e.g. the bot transcript), shown to the agent in this order. A JSON array of strings or of {"role": "customer" | "bot" | "agent" | "system", "name", "text", "url"}; LiveChat/Landbot/Tiledesk Trigger events (author.role, message.text) are accepted as they are. Each line is written by the credential\'s agent, prefixed with the author.',
+			"The conversation so far (e.g. the bot transcript), shown to the agent in this order: a JSON array of lines or of entries with an author role, name, text and file URL; trigger events are accepted as they are. Each line is written by the credential's agent, prefixed with the author.",
+		hint: '["text", …] or [{"role": "customer" | "bot" | "agent" | "system", "name", "text", "url"}, …]; Landbot/Tiledesk/LiveChat Trigger events (author.role, message.text) as they are',
 	},
 	{
 		displayName: 'Options',

@@ -25,8 +25,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		displayOptions: { show: { targetType: ['agent'] } },
-		description:
-			'Choose from the list, or specify an ID (the agent\'s email) using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		hint: "A LiveChat agent's ID is their email address",
 	},
 	{
 		displayName: 'Options',

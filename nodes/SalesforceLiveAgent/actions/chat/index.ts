@@ -20,7 +20,7 @@ export const description: INodeProperties[] = [
 				name: 'Create Session',
 				value: 'createSession',
 				description: 'Open a Live Agent visitor session (the first step of every chat)',
-				action: 'Create a Live Agent session',
+				action: 'Create a visitor session',
 			},
 			{
 				name: 'End Chat',

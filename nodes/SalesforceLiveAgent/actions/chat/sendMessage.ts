@@ -15,7 +15,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		description:
-			'What the visitor says. From a trigger event use {{ $json.message.text }}; a whole event message ({{ $json.message }}) is accepted too: Live Agent carries text only, so images and files go as text with their link.',
+			"What the visitor says: a trigger event's message text, or its whole message object (Live Agent carries text only, so images and files go as text with their link)",
+		hint: 'From a trigger event: {{ $json.message.text }}, or {{ $json.message }}',
 	},
 ];
 

@@ -23,7 +23,8 @@ const properties: INodeProperties[] = [
 		type: 'json',
 		default: '[]',
 		description:
-			'The conversation so far, shown to the agent as one pre-chat detail (one line per message). A JSON array of strings or of {"role": "customer" | "bot" | "agent" | "system", "name", "text", "url"}; Landbot/Tiledesk/LiveChat Trigger events (author.role, message.text) are accepted as they are. Plain text is sent as it is.',
+			'The conversation so far, shown to the agent as one pre-chat detail (one line per message): a JSON array of lines or of entries with an author role, name, text and file URL; trigger events are accepted as they are, plain text as it is',
+		hint: '["text", …] or [{"role": "customer" | "bot" | "agent" | "system", "name", "text", "url"}, …]; Landbot/Tiledesk/LiveChat Trigger events (author.role, message.text) as they are',
 	},
 	{
 		displayName: 'Pre-Chat Details',

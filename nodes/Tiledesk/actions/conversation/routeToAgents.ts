@@ -14,7 +14,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: '\\agent Command',
+				name: 'Agent Command',
 				value: 'command',
 				description:
 					'Post the line \\agent (hidden as an info line): Tiledesk removes the conversation\'s bot and routes it to an agent, as its own bots do',

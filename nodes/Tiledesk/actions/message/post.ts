@@ -35,7 +35,13 @@ export const newConversationField: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: '65c5f4a89faf2d04cd7da5b1',
-			description: 'Comma-separated Tiledesk bot IDs to add as participants (sent as bot_<ID>)',
+			description: 'Comma-separated Tiledesk bot IDs to add as participants (sent as bot_&lt;ID&gt;)',
+		},
+		{
+			displayName: 'Customer Full Name',
+			name: 'customerName',
+			type: 'string',
+			default: '',
 		},
 		{
 			displayName: 'Customer ID',
@@ -44,12 +50,6 @@ export const newConversationField: INodeProperties = {
 			default: '',
 			description:
 				'When the message is sent as a bot or as the credential\'s user and the conversation does not exist yet, it is first opened by this end user with a hidden info line, so the end user is the conversation\'s requester',
-		},
-		{
-			displayName: 'Customer Full Name',
-			name: 'customerName',
-			type: 'string',
-			default: '',
 		},
 		{
 			displayName: 'Department Name or ID',

@@ -32,7 +32,7 @@ const properties: INodeProperties[] = [
 				value: 'endUser',
 				description: 'The customer, e.g. to mirror what they wrote in your own chat',
 			},
-			{ name: 'Bot', value: 'bot', description: 'A bot (sender bot_<ID>), e.g. to mirror your bot\'s answers' },
+			{ name: 'Bot', value: 'bot', description: 'A bot (sender bot_&lt;ID&gt;), e.g. to mirror your bot\'s answers' },
 			{
 				name: "The Credential's User",
 				value: 'credentialUser',
@@ -68,7 +68,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'my-bot',
 		displayOptions: { show: { sendAs: ['bot'] } },
-		description: 'Sent as bot_<Bot ID> (the prefix is added when missing); Tiledesk tells bots from people by it',
+		description: 'Sent as bot_&lt;Bot ID&gt; (the prefix is added when missing); Tiledesk tells bots from people by it',
 	},
 	{
 		displayName: 'Bot Name',

@@ -47,14 +47,15 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '[]',
 		description:
-			'A JSON array, posted in this order. Each entry: {"role": "customer" | "bot" | "agent" | "system", "text", "timestamp", "name", "type": "text" | "image" | "file", "url"}. Tiledesk Trigger / Landbot Trigger events (author.role, message.text) are accepted as they are.',
+			'A JSON array of entries, posted in this order, each with an author role, text, time, name, type and file URL; Tiledesk Trigger and Landbot Trigger events are accepted as they are',
+		hint: '[{"role": "customer" | "bot" | "agent" | "system", "text", "timestamp", "name", "type": "text" | "image" | "file", "url"}, …]; trigger events (author.role, message.text) as they are',
 	},
 	{
 		displayName: 'Bot ID',
 		name: 'botId',
 		type: 'string',
 		default: 'n8n',
-		description: 'Bot messages are sent as bot_<Bot ID>',
+		description: 'Bot messages are sent as bot_&lt;Bot ID&gt;',
 	},
 	{
 		displayName: 'Bot Name',
