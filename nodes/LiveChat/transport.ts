@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ApiResponse, RequestContext } from '../shared';
-import { callApi, describeErrorBody } from '../shared';
+import { callApi, describeErrorBody, fileNameFromUrl } from '../shared';
 import type { CustomerCookies } from './identity';
 import { cookieHeader, cookiesFromSetCookie, identityKey, openIdentity, personalTokenSecret, sealIdentity } from './identity';
 import { HANDOFF_PROPERTIES, PROPERTY_CUSTOMER_IDENTITY } from './marker';
@@ -426,15 +426,6 @@ export interface DownloadedFile {
 	data: Buffer;
 	fileName: string;
 	contentType: string;
-}
-
-export function fileNameFromUrl(url: string): string {
-	try {
-		const last = new URL(url).pathname.split('/').filter(Boolean).pop();
-		return last ? decodeURIComponent(last) : 'file';
-	} catch {
-		return 'file';
-	}
 }
 
 export async function downloadFile(

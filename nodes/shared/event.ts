@@ -88,8 +88,12 @@ export function withReadableText<T extends HandoffMessage>(message: T): T {
 	return { ...message, text };
 }
 
-/** The largest distance from 1970 a JavaScript Date can hold, in ms (beyond it toISOString throws). */
-const MAX_DATE_MS = 8.64e15;
+/**
+ * Years 0000–9999: what ISO 8601's basic form holds. A Date reaches ±275760, which toISOString writes
+ * as "+275760-…", a form consumers of the event do not expect (and beyond ±8.64e15 ms it throws).
+ */
+const MIN_ISO_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_ISO_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * Unix seconds (float), milliseconds, or a date string → ISO 8601. Falls back to now, also for a
@@ -99,12 +103,12 @@ export function toIsoTimestamp(value: unknown): string {
 	if (typeof value === 'number' && Number.isFinite(value)) {
 		// Below 10^11 a number is seconds (that is the year 5138 in ms).
 		const ms = Math.abs(value) < 1e11 ? value * 1000 : value;
-		if (Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString();
+		if (ms >= MIN_ISO_MS && ms <= MAX_ISO_MS) return new Date(ms).toISOString();
 	} else if (typeof value === 'string' && value.trim() !== '') {
 		const numeric = Number(value);
 		if (Number.isFinite(numeric)) return toIsoTimestamp(numeric);
 		const parsed = Date.parse(value);
-		if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
+		if (parsed >= MIN_ISO_MS && parsed <= MAX_ISO_MS) return new Date(parsed).toISOString();
 	}
 	return new Date().toISOString();
 }

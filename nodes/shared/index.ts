@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './objects';
+export * from './eventMessage';
 export * from './event';
 export * from './request';
 export * from './pacer';

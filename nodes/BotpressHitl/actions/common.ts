@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { isHttpUrl } from '../../shared';
 import { webhookBaseUrl } from '../transport';
 
 export const remoteConversationIdField: INodeProperties = {
@@ -38,14 +39,7 @@ export function requireString(this: IExecuteFunctions, parameter: string, label:
 	return value;
 }
 
-export function isHttpUrl(value: unknown): value is string {
-	if (typeof value !== 'string') return false;
-	try {
-		return ['http:', 'https:'].includes(new URL(value).protocol);
-	} catch {
-		return false;
-	}
-}
+export { isHttpUrl };
 
 /** The credential's webhook URL must be usable before anything is sent. */
 export async function requireWebhookUrl(this: IExecuteFunctions, itemIndex: number): Promise<void> {

@@ -752,6 +752,24 @@ describe('Chat → Send Message', () => {
 		expect(out[0].json.eventIds).toEqual(['e8', 'e8']);
 	});
 
+	it('relays a trigger event\'s message as it is: its text, or its image as a card with the caption', async () => {
+		const bodies: IDataObject[] = [];
+		livechat().post(path('agent', 'send_event'), capture(bodies)).times(2).reply(200, { event_id: 'e10' });
+		const fromEvent = { ...sendText, sendAs: 'agent', messageType: 'event', options: { upload: false } };
+		await run({ ...fromEvent, message: { type: 'text', text: 'Hello from Landbot', url: null } });
+		await run({ ...fromEvent, message: { type: 'image', text: 'The box', url: 'https://files.example.com/a/box.png', fileName: 'box.png' } });
+		expect(bodies.map((body) => body.event)).toEqual([
+			{ type: 'message', text: 'Hello from Landbot', visibility: 'all', custom_id: CUSTOM_ID },
+			{
+				type: 'rich_message',
+				template_id: 'cards',
+				visibility: 'all',
+				custom_id: CUSTOM_ID,
+				elements: [{ title: 'The box', image: { url: 'https://files.example.com/a/box.png', name: 'box.png', alternative_text: 'The box' } }],
+			},
+		]);
+	});
+
 	it('sends links without uploading: an image card, a text with the link, and CDN files as they are', async () => {
 		const bodies: IDataObject[] = [];
 		livechat().post(path('agent', 'send_event'), capture(bodies)).times(3).reply(200, { event_id: 'e9' });

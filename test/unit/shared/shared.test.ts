@@ -6,6 +6,7 @@ import {
 	generateSecret,
 	idToString,
 	ownValue,
+	contentFromEvent,
 	matchesAnySecret,
 	registrationsComplete,
 	storedRegistrations,
@@ -67,13 +68,14 @@ describe('event helpers', () => {
 		expect(toIsoTimestamp('2025-05-22T19:45:04Z')).toBe('2025-05-22T19:45:04.000Z');
 	});
 
-	it.each([1e308, -1e308, '1e308', 9e15, Number.MAX_VALUE, 'not a date', {}, [], null])(
-		'falls back to the time of receipt for %p, which no date can hold',
+	it.each([1e308, -1e308, '1e308', 9e15, 8.64e15, -8.64e15, 253402300800000, '+275760-09-13T00:00:00.000Z', Number.MAX_VALUE, 'not a date', {}, [], null])(
+		'falls back to the time of receipt for %p, which no date of years 0000–9999 can hold',
 		(value) => {
 			const before = Date.now();
 			const iso = toIsoTimestamp(value);
 			expect(Date.parse(iso)).toBeGreaterThanOrEqual(before - 1);
 			expect(Date.parse(iso)).toBeLessThanOrEqual(Date.now() + 1);
+			expect(iso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 		},
 	);
 
@@ -101,6 +103,25 @@ describe('event helpers', () => {
 		expect(idToString(true)).toBeNull();
 		expect(idToString(false)).toBeNull();
 		expect(idToString(Number.NaN)).toBeNull();
+	});
+
+	it('turns a trigger event\'s message into what to send', () => {
+		expect(contentFromEvent({ type: 'text', text: 'hi' })).toEqual({ type: 'text', text: 'hi' });
+		expect(contentFromEvent({ type: 'other', text: 'A card', url: 'https://x.example/c' })).toEqual({ type: 'text', text: 'A card\nhttps://x.example/c' });
+		// The file name as text is no caption.
+		expect(contentFromEvent({ type: 'file', text: 'a.pdf', url: 'https://x.example/a.pdf', fileName: 'a.pdf' })).toEqual({
+			type: 'file',
+			url: 'https://x.example/a.pdf',
+			caption: '',
+			fileName: 'a.pdf',
+			mimeType: null,
+		});
+		expect(contentFromEvent({ type: 'video', text: '', url: 'https://x.example/v.mp4' })).toMatchObject({ type: 'file', url: 'https://x.example/v.mp4' });
+		expect(contentFromEvent({ type: 'image', text: 'x', url: 'javascript:alert(1)' })).toEqual({ type: 'text', text: 'x' });
+		expect(contentFromEvent({ type: 'location', text: '', latitude: 1.5, longitude: -2 })).toEqual({ type: 'text', text: 'Location: 1.5, -2' });
+		expect(contentFromEvent({ type: 'location', latitude: '1', longitude: {} })).toBeNull();
+		expect(contentFromEvent({ type: 'text', text: '   ' })).toBeNull();
+		expect(contentFromEvent(JSON.parse('{"type": {"toString": 1}, "text": {"valueOf": 1}}'))).toBeNull();
 	});
 
 	it('looks up a key from a request among a map\'s own entries only', () => {

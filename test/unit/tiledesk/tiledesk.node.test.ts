@@ -297,6 +297,28 @@ describe('Message → Send', () => {
 		expect(bodies[1].metadata).not.toHaveProperty('width');
 	});
 
+	it('relays a trigger event\'s message as it is: text, image with caption, file by name, location as text', async () => {
+		const bodies: IDataObject[] = [];
+		tiledesk().post(`${PATH}/requests/${REQUEST_ID}/messages`, capture(bodies)).times(4).reply(200, { _id: 'm9' });
+		const fromEvent = (message: IDataObject) => run({ ...sendText, text: undefined, messageType: 'event', message });
+		await fromEvent({ type: 'text', text: 'Where is my parcel?' });
+		await fromEvent({ type: 'image', text: 'The box', url: 'https://cdn.example.com/box.jpg', fileName: null });
+		await fromEvent({ type: 'file', text: 'Invoice.pdf', url: 'https://cdn.example.com/d/1', fileName: 'Invoice.pdf', mimeType: 'application/pdf' });
+		await fromEvent({ type: 'location', text: '', latitude: 41.39, longitude: 2.17, url: 'https://maps.example.com/?q=41.39,2.17' });
+		expect(bodies.map(({ type, text, metadata }) => ({ type, text, metadata }))).toEqual([
+			{ type: 'text', text: 'Where is my parcel?', metadata: undefined },
+			{ type: 'image', text: 'The box', metadata: { src: 'https://cdn.example.com/box.jpg', name: 'box.jpg' } },
+			{ type: 'file', text: 'Invoice.pdf', metadata: { src: 'https://cdn.example.com/d/1', name: 'Invoice.pdf', type: 'application/pdf' } },
+			{ type: 'text', text: 'Location: 41.39, 2.17', metadata: undefined },
+		]);
+	});
+
+	it('refuses an event message with nothing to send, naming the parameter', async () => {
+		const error = await run({ ...sendText, messageType: 'event', message: { type: 'image', text: '', url: 'file:///etc/passwd' } }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('"Message" holds nothing to send (no text, no http(s) URL)');
+	});
+
 	it('adds the new-conversation fields (department, participants, subject, priority)', async () => {
 		const bodies: IDataObject[] = [];
 		tiledesk().post(`${PATH}/requests/${REQUEST_ID}/messages`, capture(bodies)).reply(200, { _id: 'm8' });

@@ -31,13 +31,12 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Audio', value: 'audio', description: 'An audio file by URL' },
-			{
-				name: 'Event Message',
-				value: 'event',
-				description:
-					'A message in the package\'s event shape from any trigger (text, image, file, location…), relayed as richly as Botpress shows it',
-			},
 			{ name: 'File', value: 'file', description: 'A file by URL, with an optional title' },
+			{
+				name: 'From a Trigger Event',
+				value: 'event',
+				description: "A trigger event's message as it is (text, image, file, location…), relayed as richly as Botpress shows it",
+			},
 			{ name: 'Image', value: 'image', description: 'An image by URL' },
 			{ name: 'Text', value: 'text' },
 			{ name: 'Video', value: 'video', description: 'A video by URL' },

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl } from '../../../shared';
 import { ownCustomId } from '../../marker';
 import {
 	botApiVersion,
 	customerApi,
 	downloadFile,
-	fileNameFromUrl,
 	liveChatApi,
 	liveChatConfig,
 	sealedIdentityOf,
@@ -70,9 +70,11 @@ const properties: INodeProperties[] = [
 			{ name: 'Text', value: 'text' },
 			{ name: 'Image', value: 'image', description: 'An image from a URL' },
 			{ name: 'File', value: 'file', description: 'A file from a URL' },
+			FROM_EVENT_OPTION,
 		],
 		default: 'text',
 	},
+	eventMessageProperty({ messageType: ['event'] }),
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -120,7 +122,7 @@ const properties: INodeProperties[] = [
 				name: 'fileName',
 				type: 'string',
 				default: '',
-				displayOptions: { show: { '/messageType': ['image', 'file'] } },
+				displayOptions: { show: { '/messageType': ['image', 'file', 'event'] } },
 				description: 'Empty: the last part of the URL',
 			},
 			{
@@ -128,7 +130,7 @@ const properties: INodeProperties[] = [
 				name: 'upload',
 				type: 'boolean',
 				default: true,
-				displayOptions: { show: { '/messageType': ['image', 'file'] } },
+				displayOptions: { show: { '/messageType': ['image', 'file', 'event'] } },
 				description:
 					'Whether to download the file (up to 10 MB) and upload it to LiveChat, so agents see it as an attachment (images inline). Off: an image is sent as a card showing the URL, a file as a text with its link.',
 			},
@@ -247,18 +249,35 @@ async function prepareSender(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { chatId, externalId } = await resolveChat.call(this, itemIndex);
-	const messageType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'image' | 'file';
+	const chosenType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'image' | 'file' | 'event';
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 
+	let messageType: 'text' | 'image' | 'file' = chosenType === 'event' ? 'text' : chosenType;
 	let textValue = '';
 	let url = '';
-	if (messageType === 'text') {
+	let caption = '';
+	let eventFileName = '';
+	if (chosenType === 'event') {
+		const content = contentFromEvent(eventMessageParameter.call(this, 'message', itemIndex));
+		if (content === null) {
+			throw new NodeOperationError(this.getNode(), '"Message" holds nothing to send (no text, no http(s) URL)', { itemIndex });
+		}
+		messageType = content.type;
+		if (content.type === 'text') {
+			textValue = content.text;
+		} else {
+			url = content.url;
+			caption = content.caption.trim();
+			eventFileName = content.fileName ?? '';
+		}
+	} else if (messageType === 'text') {
 		textValue = String(this.getNodeParameter('text', itemIndex, '') ?? '');
 		if (textValue.trim() === '') {
 			throw new NodeOperationError(this.getNode(), '"Text" is empty: LiveChat needs a text for a message', { itemIndex });
 		}
 	} else {
 		url = requireHttpUrl.call(this, String(this.getNodeParameter('url', itemIndex, '') ?? '').trim(), 'URL', itemIndex);
+		caption = String(this.getNodeParameter('caption', itemIndex, '') ?? '').trim();
 	}
 
 	const sender = await prepareSender.call(this, chatId, itemIndex, options);
@@ -268,8 +287,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (messageType === 'text') {
 		events.push({ type: 'message', text: textValue, visibility, custom_id: ownCustomId() });
 	} else {
-		const caption = String(this.getNodeParameter('caption', itemIndex, '') ?? '').trim();
-		const fileName = String(options.fileName ?? '').trim() || fileNameFromUrl(url);
+		const fileName = String(options.fileName ?? '').trim() || eventFileName || fileNameFromUrl(url);
 		if (options.upload !== false) {
 			let cdnUrl = url;
 			if (!isLiveChatCdnUrl(url)) {

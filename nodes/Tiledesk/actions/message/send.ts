@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl } from '../../../shared';
 import { EXTERNAL_ID_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
 import {
@@ -85,9 +86,11 @@ const properties: INodeProperties[] = [
 			{ name: 'Text', value: 'text' },
 			{ name: 'Image', value: 'image' },
 			{ name: 'File', value: 'file' },
+			FROM_EVENT_OPTION,
 		],
 		default: 'text',
 	},
+	eventMessageProperty({ messageType: ['event'] }),
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -184,45 +187,62 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-function fileNameFromUrl(url: string): string {
-	try {
-		const last = new URL(url).pathname.split('/').filter(Boolean).pop();
-		return last ? decodeURIComponent(last) : 'file';
-	} catch {
-		return 'file';
+type Content = { type: 'text'; text: string } | { type: 'image' | 'file'; url: string; caption: string; fileName: string; mimeType: string };
+
+/** What to send, from the parameters or from a trigger event's message. */
+function contentOf(this: IExecuteFunctions, messageType: string, options: IDataObject, itemIndex: number): Content {
+	if (messageType === 'event') {
+		const content = contentFromEvent(eventMessageParameter.call(this, 'message', itemIndex));
+		if (content === null) {
+			throw new NodeOperationError(this.getNode(), '"Message" holds nothing to send (no text, no http(s) URL)', { itemIndex });
+		}
+		if (content.type === 'text') return content;
+		return {
+			...content,
+			fileName: String(options.fileName || '') || content.fileName || fileNameFromUrl(content.url),
+			mimeType: String(options.mimeType || '') || content.mimeType || '',
+		};
 	}
+	if (messageType === 'text') {
+		const text = String(this.getNodeParameter('text', itemIndex, ''));
+		if (text.trim() === '') {
+			throw new NodeOperationError(this.getNode(), '"Text" is empty: Tiledesk needs a text for a text message', { itemIndex });
+		}
+		return { type: 'text', text };
+	}
+	const url = requireHttpUrl.call(this, String(this.getNodeParameter('url', itemIndex, '')).trim(), 'URL', itemIndex);
+	return {
+		type: messageType === 'image' ? 'image' : 'file',
+		url,
+		caption: String(this.getNodeParameter('caption', itemIndex, '')),
+		fileName: String(options.fileName || '') || fileNameFromUrl(url),
+		mimeType: String(options.mimeType || ''),
+	};
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const conversation = await resolveConversation.call(this, itemIndex);
 	requireChatRequestId.call(this, conversation, itemIndex);
 	const sendAs = this.getNodeParameter('sendAs', itemIndex) as 'endUser' | 'bot' | 'credentialUser';
-	const messageType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'image' | 'file';
+	const messageType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'image' | 'file' | 'event';
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const custom = jsonObjectParameter.call(this, 'options.attributes', 'Attributes', itemIndex);
 	const { fields, opener } = readNewConversation.call(this, itemIndex);
 
-	const body: IDataObject = { type: messageType };
-	if (messageType === 'text') {
-		const text = String(this.getNodeParameter('text', itemIndex, ''));
-		if (text.trim() === '') {
-			throw new NodeOperationError(this.getNode(), '"Text" is empty: Tiledesk needs a text for a text message', {
-				itemIndex,
-			});
-		}
-		body.text = text;
+	const content = contentOf.call(this, messageType, options, itemIndex);
+	const body: IDataObject = { type: content.type };
+	if (content.type === 'text') {
+		body.text = content.text;
 	} else {
-		const url = requireHttpUrl.call(this, String(this.getNodeParameter('url', itemIndex, '')).trim(), 'URL', itemIndex);
-		const name = String(options.fileName || '') || fileNameFromUrl(url);
-		const metadata: IDataObject = { src: url, name };
-		if (options.mimeType) metadata.type = String(options.mimeType);
-		if (messageType === 'image') {
+		const metadata: IDataObject = { src: content.url, name: content.fileName };
+		if (content.mimeType) metadata.type = content.mimeType;
+		if (content.type === 'image') {
 			if (Number(options.width) > 0) metadata.width = Number(options.width);
 			if (Number(options.height) > 0) metadata.height = Number(options.height);
 		}
 		body.metadata = metadata;
 		// The conversation's first text is required, and agents' lists show it: never leave it empty.
-		body.text = String(this.getNodeParameter('caption', itemIndex, '')) || name;
+		body.text = content.caption || content.fileName;
 	}
 
 	const attributes: IDataObject = { ...custom, ...markerAttributes() };
