@@ -210,7 +210,7 @@ export class BotpressHitlTrigger implements INodeType {
 				type: 'multiOptions',
 				options: [
 					{ name: 'Bot', value: 'bot', description: 'Messages the bot writes on the HITL channel (remoteUserId "BOT")' },
-					{ name: 'User', value: 'customer', description: 'What the Botpress user writes' },
+					{ name: 'Customer', value: 'customer', description: 'What the Botpress user writes' },
 				],
 				default: ['customer', 'bot'],
 				displayOptions: { show: { events: ['message'] } },

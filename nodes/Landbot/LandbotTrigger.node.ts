@@ -97,7 +97,7 @@ export class LandbotTrigger implements INodeType {
 				required: true,
 			},
 			{
-				displayName: 'Senders',
+				displayName: 'Message Authors',
 				name: 'senders',
 				type: 'multiOptions',
 				options: [

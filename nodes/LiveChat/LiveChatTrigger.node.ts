@@ -66,7 +66,7 @@ export class LiveChatTrigger implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle:
-			'={{ $parameter["events"].map((event) => ({"agentMessage": "Agent Message", "chatDeactivated": "Chat Deactivated", "chatTransferred": "Chat Transferred", "incomingChat": "Incoming Chat"})[event] || event).join(", ") }}',
+			'={{ $parameter["events"].map((event) => ({"agentMessage": "Message (by an Agent)", "chatDeactivated": "Conversation Closed", "chatTransferred": "Conversation Transferred", "incomingChat": "Conversation Created"})[event] || event).join(", ") }}',
 		description:
 			'Starts the workflow when a LiveChat agent writes, or a chat comes in, is transferred or is deactivated.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#livechat-trigger',
@@ -96,24 +96,24 @@ export class LiveChatTrigger implements INodeType {
 				type: 'multiOptions',
 				options: [
 					{
-						name: 'Agent Message',
-						value: 'agentMessage',
-						description: 'A message, file or card an agent or a bot writes (incoming_event, author type agent)',
-					},
-					{
-						name: 'Chat Deactivated',
+						name: 'Conversation Closed',
 						value: 'chatDeactivated',
 						description: 'The chat\'s thread was closed: the handoff is over',
 					},
 					{
-						name: 'Chat Transferred',
+						name: 'Conversation Created',
+						value: 'incomingChat',
+						description: 'A chat started or resumed, with its first thread',
+					},
+					{
+						name: 'Conversation Transferred',
 						value: 'chatTransferred',
 						description: 'To another group or agent, or into the queue (with its position)',
 					},
 					{
-						name: 'Incoming Chat',
-						value: 'incomingChat',
-						description: 'A chat started or resumed, with its first thread',
+						name: 'Message (by an Agent)',
+						value: 'agentMessage',
+						description: 'A message, file or card an agent or a bot writes (incoming_event, author type agent)',
 					},
 				],
 				default: ['agentMessage', 'chatDeactivated'],

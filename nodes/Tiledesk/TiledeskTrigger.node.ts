@@ -62,7 +62,7 @@ export class TiledeskTrigger implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle:
-			'={{ $parameter["events"].map((event) => ({"message.create": "Message Created", "request.create": "Conversation Created", "request.update": "Conversation Updated", "request.close": "Conversation Closed"})[event] || event).join(", ") }}',
+			'={{ $parameter["events"].map((event) => ({"message.create": "Message", "request.create": "Conversation Created", "request.update": "Conversation Updated", "request.close": "Conversation Closed"})[event] || event).join(", ") }}',
 		description:
 			'Starts the workflow when a Tiledesk conversation gets a message, or is created, updated or closed.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#tiledesk-trigger',
@@ -92,7 +92,7 @@ export class TiledeskTrigger implements INodeType {
 				type: 'multiOptions',
 				options: [
 					{
-						name: 'Message Created',
+						name: 'Message',
 						value: 'message.create',
 						description: 'A message in any conversation of the project, filtered below',
 					},
@@ -112,13 +112,13 @@ export class TiledeskTrigger implements INodeType {
 				required: true,
 			},
 			{
-				displayName: 'Authors',
+				displayName: 'Message Authors',
 				name: 'authors',
 				type: 'multiOptions',
 				options: [
 					{ name: 'Bot', value: 'bot', description: 'Sender bot_…' },
-					{ name: 'End User', value: 'customer', description: 'The conversation\'s requester (lead)' },
-					{ name: 'Human Agent', value: 'agent', description: 'Anyone else: agents and project members' },
+					{ name: 'Customer', value: 'customer', description: 'The end user: the conversation\'s requester (lead)' },
+					{ name: 'Agent', value: 'agent', description: 'A human agent: anyone else, agents and project members' },
 					{ name: 'System', value: 'system', description: 'Sender "system"' },
 				],
 				default: ['agent'],

@@ -29,7 +29,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: 'End User',
+				name: 'Customer (End User)',
 				value: 'endUser',
 				description: 'The customer, e.g. to mirror what they wrote in your own chat',
 			},
