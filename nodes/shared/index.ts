@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './objects';
 export * from './eventMessage';
+export * from './tiledeskRequestId';
 export * from './event';
 export * from './request';
 export * from './pacer';

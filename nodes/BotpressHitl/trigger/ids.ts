@@ -1,5 +1,4 @@
-import { generateSecret } from '../../shared';
-import { requestIdFromExternalId } from '../../Tiledesk/conversationId';
+import { generateSecret, requestIdFromExternalId } from '../../shared';
 
 /**
  * IDs the trigger answers to Botpress by default. Only A-Z, a-z, 0-9 and "-", so every helpdesk

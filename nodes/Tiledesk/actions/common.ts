@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { REQUEST_ID_PREFIX, requestIdFromExternalId } from '../conversationId';
+import { REQUEST_ID_PREFIX, requestIdFromExternalId } from '../../shared';
 import { tiledeskProject } from '../transport';
 
 export const conversationFields: INodeProperties[] = [

@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole, HandoffEvent, HandoffMessage, MessageType } from '../../shared';
-import { isObject, withReadableText } from '../../shared';
-import { parseRequestId } from '../conversationId';
+import { isObject, parseRequestId, withReadableText } from '../../shared';
 import { carriesMarker, EXTERNAL_ID_ATTRIBUTE } from '../marker';
 import { idOf, integerOf, isAbsent, isoTime, timeMs } from '../values';
 

@@ -5,7 +5,7 @@ import { BotpressHitlApi } from '../../../credentials/BotpressHitlApi.credential
 import { BotpressHitlTrigger } from '../../../nodes/BotpressHitl/BotpressHitlTrigger.node';
 import { legacyMessage, normalizeMessage } from '../../../nodes/BotpressHitl/trigger/delivery';
 import { rememberTicket, takeTicket, TICKETS_KEY } from '../../../nodes/BotpressHitl/trigger/tickets';
-import { parseRequestId } from '../../../nodes/Tiledesk/conversationId';
+import { parseRequestId } from '../../../nodes/shared/tiledeskRequestId';
 import { expectHandoffEvent } from '../../helpers/contract';
 import { createHarness } from '../../helpers/harness';
 import botCard from '../../fixtures/botpress/bot-sends-message-bot-card.json';

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TiledeskApi } from '../../../credentials/TiledeskApi.credentials';
-import { requestIdFromExternalId } from '../../../nodes/Tiledesk/conversationId';
+import { requestIdFromExternalId } from '../../../nodes/shared/tiledeskRequestId';
 import { Tiledesk } from '../../../nodes/Tiledesk/Tiledesk.node';
 import { TiledeskTrigger } from '../../../nodes/Tiledesk/TiledeskTrigger.node';
 import { httpRequest } from '../../fakes/http';

@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { TiledeskApi } from '../../../credentials/TiledeskApi.credentials';
-import { requestIdFromExternalId } from '../../../nodes/Tiledesk/conversationId';
+import { requestIdFromExternalId } from '../../../nodes/shared/tiledeskRequestId';
 import { Tiledesk } from '../../../nodes/Tiledesk/Tiledesk.node';
 import { createHarness } from '../../helpers/harness';
 import { useNock } from '../../helpers/nock';

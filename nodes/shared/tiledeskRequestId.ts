@@ -1,3 +1,4 @@
+/** Shared: Tiledesk's deterministic request ids, which the Tiledesk node and the Botpress trigger (for relays into Tiledesk) both build. */
 import { createHash } from 'crypto';
 
 /**

@@ -5,7 +5,7 @@ import {
 	MAX_TOKEN_LENGTH,
 	parseRequestId,
 	requestIdFromExternalId,
-} from '../../../nodes/Tiledesk/conversationId';
+} from '../../../nodes/shared/tiledeskRequestId';
 
 const PROJECT = '65c5f3599faf2d04cd7da528';
 const hash12 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 12);
