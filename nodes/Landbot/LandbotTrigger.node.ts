@@ -1,12 +1,11 @@
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	acknowledgeOnly,
@@ -14,7 +13,6 @@ import {
 	deliveryOf,
 	deliveryOptionFields,
 	deliveryOptions,
-	generateSecret,
 	rejectBadRequest,
 	rejectTooDeep,
 	rejectUnauthorized,
@@ -24,12 +22,10 @@ import {
 } from '../shared';
 import { channelIdField } from './actions/common';
 import { getChannels } from './methods/loadOptions';
-import { LANDBOT_CREDENTIAL, landbotApi, landbotRequest } from './transport';
+import { LANDBOT_CREDENTIAL } from './transport';
 import type { LandbotHookMessage } from './trigger/delivery';
 import { authorRole, deliveryKey, handoffValue, normalizeMessage, parseDelivery, toEvent } from './trigger/delivery';
-
-/** Landbot fires MessageHooks only for web and WhatsApp channels (docs/platforms/landbot.md). */
-const CHANNEL_TYPES_WITH_HOOKS = ['landbot', 'whatsapp'];
+import { landbotHooks } from './trigger/hooks';
 
 /** Landbot retries a failed delivery for a couple of minutes (5, 10, 15, 20, 25 s…); ids are kept an hour. */
 const LANDBOT_RETRY_HORIZON_MS = 60 * 60 * 1000;
@@ -183,101 +179,7 @@ export class LandbotTrigger implements INodeType {
 
 	methods = { loadOptions: { getChannels } };
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default');
-				const channelId = String(this.getNodeParameter('channelId'));
-				const response = await landbotApi.call(this, {
-					call: 'list message hooks',
-					method: 'GET',
-					path: `channels/${channelId}/message_hooks/`,
-				});
-				const hooks = (response.hooks as IDataObject[] | undefined) ?? [];
-				const ours = hooks.find((hook) => hook.url === webhookUrl);
-				if (!ours) return false;
-				if (String(ours.id) === String(staticData.hookId) && typeof staticData.hookToken === 'string') {
-					return true;
-				}
-				// A hook for this URL whose token we no longer hold could never be verified: replace it.
-				await landbotRequest.call(this, {
-					call: 'delete stale message hook',
-					method: 'DELETE',
-					path: `channels/${channelId}/message_hooks/${String(ours.id)}/`,
-					acceptStatuses: [404],
-				});
-				return false;
-			},
-
-			async create(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				const channelId = String(this.getNodeParameter('channelId'));
-				const conversations = this.getNodeParameter('conversations', 'any') as ConversationFilter;
-				const events = this.getNodeParameter('events', []) as string[];
-				if (events.length === 0) {
-					throw new NodeOperationError(this.getNode(), 'Choose at least one of "Events"');
-				}
-				if (events.includes('message') && conversations === 'assignedToMe') {
-					const credentials = await this.getCredentials(LANDBOT_CREDENTIAL);
-					if (!String(credentials.agentId ?? '').trim()) {
-						throw new NodeOperationError(
-							this.getNode(),
-							'"Conversations: Assigned to the Credential\'s Agent" needs the Agent ID set in the Landbot credential',
-						);
-					}
-				}
-
-				const channelResponse = await landbotApi.call(this, {
-					call: 'get channel',
-					method: 'GET',
-					path: `channels/${channelId}/`,
-				});
-				const channel = (channelResponse.channel as IDataObject | undefined) ?? channelResponse;
-				if (typeof channel.type === 'string' && !CHANNEL_TYPES_WITH_HOOKS.includes(channel.type)) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`Landbot sends MessageHooks only for web (landbot) and WhatsApp channels; channel "${String(channel.name ?? channelId)}" is of type "${channel.type}"`,
-					);
-				}
-
-				const token = generateSecret(32);
-				const created = await landbotApi.call(this, {
-					call: 'create message hook',
-					method: 'POST',
-					path: `channels/${channelId}/message_hooks/`,
-					body: { url: webhookUrl, token, name: `n8n: ${this.getWorkflow().name ?? 'workflow'}`.slice(0, 100) },
-				});
-				const hook = (created.hook as IDataObject | undefined) ?? created;
-				if (hook.id === undefined || hook.id === null) {
-					throw new NodeOperationError(this.getNode(), 'Landbot did not return the new message hook\'s ID');
-				}
-				staticData.hookId = String(hook.id);
-				staticData.hookToken = token;
-				staticData.channelId = channelId;
-				return true;
-			},
-
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				if (staticData.hookId !== undefined) {
-					const channelId = String(staticData.channelId ?? this.getNodeParameter('channelId'));
-					// 404: already removed in Landbot's UI, which is what we wanted.
-					await landbotRequest.call(this, {
-						call: 'delete message hook',
-						method: 'DELETE',
-						path: `channels/${channelId}/message_hooks/${String(staticData.hookId)}/`,
-						acceptStatuses: [404],
-					});
-				}
-				delete staticData.hookId;
-				delete staticData.hookToken;
-				delete staticData.channelId;
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: landbotHooks };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const staticData = this.getWorkflowStaticData('node');

@@ -1,12 +1,11 @@
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	acknowledgeOnly,
@@ -15,16 +14,13 @@ import {
 	deliveryOptions,
 	relayInOrder,
 	RELAY_RESPONSE,
-	generateSecret,
 	isObject,
 	rejectBadRequest,
 	rejectTooDeep,
 	rejectUnauthorized,
-	registrationsComplete,
-	storedRegistrations,
 } from '../shared';
-import { ensureChatProperties, LIVECHAT_CREDENTIAL, liveChatApi, liveChatConfig, liveChatRequest } from './transport';
-import type { LiveChatTriggerEvent, StoredWebhook } from './trigger/delivery';
+import { LIVECHAT_CREDENTIAL } from './transport';
+import type { LiveChatTriggerEvent } from './trigger/delivery';
 import {
 	actionOf,
 	deliveryKey,
@@ -38,6 +34,7 @@ import {
 	roleOfUserId,
 	toEvent,
 } from './trigger/delivery';
+import { liveChatWebhooks, storedWebhooks } from './trigger/webhooks';
 
 /**
  * LiveChat retries a delivery up to 3 times within about a minute (docs/platforms/livechat.md).
@@ -45,15 +42,6 @@ import {
  * together are taken for retries.
  */
 const RETRY_HORIZON_MS = 15 * 60 * 1000;
-
-function storedWebhooks(staticData: IDataObject): StoredWebhook[] {
-	return storedRegistrations<StoredWebhook>(staticData, 'webhooks');
-}
-
-function chosenActions(context: IHookFunctions): string[] {
-	const events = (context.getNodeParameter('events', []) as string[]).filter(isTriggerEvent);
-	return [...new Set(events.map(actionOf))];
-}
 
 export class LiveChatTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -162,114 +150,7 @@ export class LiveChatTrigger implements INodeType {
 		],
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				const { clientId } = await liveChatConfig(this);
-				const actions = chosenActions(this);
-				const listed = (await liveChatApi.call(this, {
-					api: 'configuration',
-					action: 'list_webhooks',
-					call: 'list webhooks',
-					body: { owner_client_id: clientId },
-				})) as unknown;
-				const remote = (Array.isArray(listed) ? listed : []) as IDataObject[];
-				const ours = remote.filter((webhook) => webhook.url === webhookUrl);
-				const complete = registrationsComplete(
-					actions,
-					ours.map((webhook) => ({ id: String(webhook.id), kind: String(webhook.action) })),
-					storedWebhooks(staticData).map((entry) => ({ id: entry.id, kind: entry.action })),
-				);
-				if (complete) return true;
-				// Webhooks for this URL whose secret we do not hold (or for events no longer chosen) could
-				// never be verified: unregister them all, create() registers afresh.
-				for (const webhook of ours) {
-					await liveChatRequest.call(this, {
-						api: 'configuration',
-						action: 'unregister_webhook',
-						call: 'unregister stale webhook',
-						body: { id: String(webhook.id), owner_client_id: clientId },
-						acceptStatuses: [404],
-					});
-				}
-				delete staticData.webhooks;
-				return false;
-			},
-
-			async create(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				const { clientId } = await liveChatConfig(this);
-				if (!clientId) {
-					throw new NodeOperationError(this.getNode(), 'The LiveChat credential has no Client ID: webhooks are registered for an app');
-				}
-				const actions = chosenActions(this);
-				if (actions.length === 0) throw new NodeOperationError(this.getNode(), 'Choose at least one of "Events"');
-
-				try {
-					await ensureChatProperties.call(this);
-				} catch (error) {
-					// Only the LiveChat node's "Start" writes these properties, and it registers them itself
-					// (and reports a missing scope there): a token without properties.configuration:rw must
-					// not keep this trigger from publishing. The message names the call, never a secret.
-					this.logger.warn(`LiveChat Trigger: chat properties not registered: ${(error as Error).message}`);
-				}
-				const created: StoredWebhook[] = [];
-				for (const action of actions) {
-					const secret = generateSecret(32);
-					const body: IDataObject = {
-						action,
-						secret_key: secret,
-						url: webhookUrl,
-						type: 'license',
-						owner_client_id: clientId,
-						description: `n8n: ${this.getWorkflow().name ?? 'workflow'}`.slice(0, 100),
-						additional_data: ['chat_properties'],
-					};
-					if (action === 'incoming_event') body.filters = { author_type: 'agent' };
-					const answer = await liveChatApi.call(this, {
-						api: 'configuration',
-						action: 'register_webhook',
-						call: `register ${action} webhook`,
-						body,
-					});
-					if (typeof answer.id !== 'string' || answer.id === '') {
-						throw new NodeOperationError(this.getNode(), `LiveChat did not return the ID of the ${action} webhook`);
-					}
-					created.push({ id: answer.id, action, secret });
-					// Saved as they come: a failure half-way still lets delete() remove what exists.
-					staticData.webhooks = created as unknown as IDataObject[];
-				}
-				// License webhooks fire only once enabled for the license.
-				await liveChatApi.call(this, {
-					api: 'configuration',
-					action: 'enable_license_webhooks',
-					call: 'enable license webhooks',
-					body: { owner_client_id: clientId },
-				});
-				return true;
-			},
-
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const { clientId } = await liveChatConfig(this);
-				for (const webhook of storedWebhooks(staticData)) {
-					// 404: already gone in LiveChat, which is what we wanted.
-					await liveChatRequest.call(this, {
-						api: 'configuration',
-						action: 'unregister_webhook',
-						call: 'unregister webhook',
-						body: { id: webhook.id, owner_client_id: clientId },
-						acceptStatuses: [404],
-					});
-				}
-				delete staticData.webhooks;
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: liveChatWebhooks };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const staticData = this.getWorkflowStaticData('node');

@@ -1,12 +1,11 @@
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	acknowledgeOnly,
@@ -15,22 +14,14 @@ import {
 	deliveryOptions,
 	relayInOrder,
 	RELAY_RESPONSE,
-	registrationsComplete,
 	rejectBadRequest,
 	rejectTooDeep,
 	rejectUnauthorized,
 } from '../shared';
-import { segment, tiledeskProject, tiledeskRequest } from './transport';
+import { tiledeskProject } from './transport';
 import type { Delivery } from './trigger/delivery';
 import { isInfoLine, isOwnMessage, isTiledeskEvent, parseDelivery, parseEnvelope, senderRole, toEvent } from './trigger/delivery';
-import type { StoredSubscription } from './trigger/subscriptions';
-import {
-	createSubscription,
-	senderOf,
-	storedSubscriptions,
-	subscriptionsHolding,
-	withOwnSecret,
-} from './trigger/subscriptions';
+import { senderOf, storedSubscriptions, subscriptionsHolding, tiledeskSubscriptions } from './trigger/subscriptions';
 
 /** Tiledesk retries a delivery twice within ~10 s; ids are kept an hour. */
 const TILEDESK_RETRY_HORIZON_MS = 60 * 60 * 1000;
@@ -162,73 +153,7 @@ export class TiledeskTrigger implements INodeType {
 		],
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				const events = this.getNodeParameter('events', []) as string[];
-				const response = await tiledeskRequest.call(this, {
-					call: 'list webhook subscriptions',
-					method: 'GET',
-					path: 'subscriptions',
-				});
-				const remote = (Array.isArray(response.body) ? response.body : []) as IDataObject[];
-				const ours = remote.filter((subscription) => subscription.target === webhookUrl);
-				const complete = registrationsComplete(
-					events,
-					ours.map((subscription) => ({ id: String(subscription._id), kind: String(subscription.event) })),
-					storedSubscriptions(staticData).map((entry) => ({ id: entry.id, kind: entry.event })),
-				);
-				if (complete) return true;
-				// Subscriptions for this URL whose secret we do not hold (or for events no longer chosen)
-				// could never be verified: remove them all, create() subscribes afresh.
-				for (const subscription of ours) {
-					await tiledeskRequest.call(this, {
-						call: 'delete stale webhook subscription',
-						method: 'DELETE',
-						path: `subscriptions/${segment(String(subscription._id))}`,
-						acceptStatuses: [404],
-					});
-				}
-				delete staticData.subscriptions;
-				return false;
-			},
-
-			async create(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const webhookUrl = this.getNodeWebhookUrl('default') as string;
-				const events = [...new Set(this.getNodeParameter('events', []) as string[])];
-				if (events.length === 0) {
-					throw new NodeOperationError(this.getNode(), 'Choose at least one of "Events"');
-				}
-				const created: StoredSubscription[] = [];
-				for (const event of events) {
-					const subscription = await createSubscription.call(this, event, webhookUrl);
-					// Saved as they come: a failure half-way still lets delete() remove what exists.
-					staticData.subscriptions = [...created, subscription] as unknown as IDataObject[];
-					created.push(await withOwnSecret.call(this, subscription));
-					staticData.subscriptions = [...created] as unknown as IDataObject[];
-				}
-				return true;
-			},
-
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				for (const subscription of storedSubscriptions(staticData)) {
-					// 404: already removed in Tiledesk, which is what we wanted.
-					await tiledeskRequest.call(this, {
-						call: 'delete webhook subscription',
-						method: 'DELETE',
-						path: `subscriptions/${segment(subscription.id)}`,
-						acceptStatuses: [404],
-					});
-				}
-				delete staticData.subscriptions;
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: tiledeskSubscriptions };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const staticData = this.getWorkflowStaticData('node');

@@ -1,7 +1,7 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { generateSecret, secretsMatch, storedRegistrations } from '../../shared';
+import { generateSecret, registrationLifecycle, registrationList, secretsMatch } from '../../shared';
 import { segment, signJwt, tiledeskProject, tiledeskRequest } from '../transport';
 import type { Envelope } from './delivery';
 
@@ -25,8 +25,10 @@ export interface StoredSubscription {
 /** How long the login that tells whether Tiledesk holds our secret may be used. */
 const PROBE_TOKEN_SECONDS = 60;
 
+const store = registrationList<StoredSubscription>('subscriptions', (subscription) => subscription.event);
+
 export function storedSubscriptions(staticData: IDataObject): StoredSubscription[] {
-	return storedRegistrations<StoredSubscription>(staticData, 'subscriptions');
+	return store.held(staticData);
 }
 
 /** Our subscriptions whose secret was presented; every one is compared, in constant time each. */
@@ -130,3 +132,38 @@ export async function withOwnSecret(this: IHookFunctions, subscription: StoredSu
 	await putSecret.call(this, subscription.id, subscription.secret);
 	return { ...subscription, secretSource: 'server' };
 }
+
+/** One REST-hook subscription per chosen event, each given a secret of its own where Tiledesk takes it. */
+export const tiledeskSubscriptions = registrationLifecycle<StoredSubscription>({
+	store,
+	kinds: (context) => context.getNodeParameter('events', []) as string[],
+
+	async listOurs(context, url) {
+		const response = await tiledeskRequest.call(context, {
+			call: 'list webhook subscriptions',
+			method: 'GET',
+			path: 'subscriptions',
+		});
+		const remote = (Array.isArray(response.body) ? response.body : []) as IDataObject[];
+		return remote
+			.filter((subscription) => subscription.target === url)
+			.map((subscription) => ({ id: String(subscription._id), kind: String(subscription.event) }));
+	},
+
+	async register(context, event, url, save) {
+		const subscription = await createSubscription.call(context, event, url);
+		// Kept before the PUT of our secret: if that fails, delete() still removes the subscription.
+		save(subscription);
+		return await withOwnSecret.call(context, subscription);
+	},
+
+	async unregister(context, id, held) {
+		// 404: already removed in Tiledesk, which is what we wanted.
+		await tiledeskRequest.call(context, {
+			call: held ? 'delete webhook subscription' : 'delete stale webhook subscription',
+			method: 'DELETE',
+			path: `subscriptions/${segment(id)}`,
+			acceptStatuses: [404],
+		});
+	},
+});
