@@ -1,7 +1,5 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { SequencerOptions } from './sequencer';
-
 const DEFAULT_HOLD_BACK_MS = 300;
 const DEFAULT_MAX_BATCH = 1;
 /** Waiting for the way's delay is capped: platforms retry a delivery not answered within ~10 s. */
@@ -18,6 +16,33 @@ const MAX_BACKLOG = 2000;
 const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 /** Each execution costs n8n memory and ~250 ms of CPU; more at once only queues inside n8n. */
 const DEFAULT_MAX_RUNNING = 16;
+
+/** What a trigger's sequencer (sequencer.ts) runs with; deliveryOptions() makes them from the node's. */
+export interface SequencerOptions {
+	/** How long a delivery waits for stragglers of the same conversation before it starts. */
+	holdBackMs: number;
+	/** At most this much more waiting when the way's delay grows (a saturated n8n, a slow network). */
+	maxLagHoldMs: number;
+	/** At most this many queued deliveries start together in one execution. */
+	maxBatch: number;
+	/** Drop retries of deliveries that are relaying or have relayed. */
+	dropDuplicates: boolean;
+	/** Off: every delivery starts at once, on a line of its own (n8n's own concurrency decides). */
+	keepOrder: boolean;
+	/** How long a completed delivery's key is remembered (the platform's retry horizon). */
+	rememberMs: number;
+	/** How many completed keys are remembered at most, oldest forgotten first. */
+	rememberMax: number;
+	/** A relay whose end is never observed releases its conversation after this long. */
+	maxRunMs: number;
+	/** Beyond this many deliveries waiting or relaying, new ones are pushed back (503, retried by the platform). */
+	maxBacklog: number;
+	/** Likewise beyond this many bytes of items waiting or relaying. */
+	maxBacklogBytes: number;
+	/** At most this many executions run at once; other conversations' turns wait for a free one. */
+	maxRunning: number;
+	now?: () => number;
+}
 
 /** Options every relaying trigger offers in its "Options" collection, beside "Drop Duplicate Deliveries". */
 export const deliveryOptionFields: INodeProperties[] = [

@@ -1,12 +1,11 @@
 import { sleep } from 'n8n-workflow';
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import type { SequencerOptions } from './deliveryOptions';
+import { HoldBack } from './holdBack';
+import { RelayedKeys } from './relayedKeys';
+
 const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
-/** How far back the delivery lag is looked at. */
-const LAG_WINDOW_MS = 20 * 1000;
-const LAG_SAMPLES_MAX = 256;
-/** Copies of failed relays, whose lag is the platform's retry delay, not the way's. */
-const FAILED_KEYS_MAX = 1000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -16,15 +15,17 @@ const FAILED_KEYS_MAX = 1000;
  * for its outcome instead of running twice, and a retry of one that completed is dropped. Within
  * a conversation the relays run one after another in the source's order (its own timestamp or
  * sequence), after a hold-back so a straggler sent earlier but received later goes first. The
- * hold-back follows the way's delay: a busy n8n can take a second or more to hand over a request,
- * and not in the order they came, so a delivery waits until every delivery sent before it would
- * have arrived with the longest delay seen lately (capped), plus Hold Back (Ms).
+ * hold-back follows the way's delay (holdBack.ts): a delivery waits until every delivery sent
+ * before it would have arrived with the longest delay seen lately (capped), plus Hold Back (Ms).
  * Deliveries that queued up behind a running relay start together, as one execution.
  *
  * The trigger answers the platform only when the relay's execution has ended, so a crash leaves
  * the delivery to the platform's retry (at-least-once); the `done` window drops the duplicates
  * those retries cause. What lives here is lost with the process: see docs/delivery-guarantees.md.
  */
+
+/** The options live beside the node fields that set them; they are part of this file's API. */
+export type { SequencerOptions } from './deliveryOptions';
 
 export interface DeliveryTicketInput {
 	/** Stable across the platform's retries of this delivery (its delivery / message id). */
@@ -38,32 +39,6 @@ export interface DeliveryTicketInput {
 	items: INodeExecutionData[];
 	/** Roughly what the items hold in memory, in bytes (bounded by `maxBacklogBytes`). */
 	size?: number;
-}
-
-export interface SequencerOptions {
-	/** How long a delivery waits for stragglers of the same conversation before it starts. */
-	holdBackMs: number;
-	/** At most this much more waiting when the way's delay grows (a saturated n8n, a slow network). */
-	maxLagHoldMs: number;
-	/** At most this many queued deliveries start together in one execution. */
-	maxBatch: number;
-	/** Drop retries of deliveries that are relaying or have relayed. */
-	dropDuplicates: boolean;
-	/** Off: every delivery starts at once, on a line of its own (n8n's own concurrency decides). */
-	keepOrder: boolean;
-	/** How long a completed delivery's key is remembered (the platform's retry horizon). */
-	rememberMs: number;
-	/** How many completed keys are remembered at most, oldest forgotten first. */
-	rememberMax: number;
-	/** A relay whose end is never observed releases its conversation after this long. */
-	maxRunMs: number;
-	/** Beyond this many deliveries waiting or relaying, new ones are pushed back (503, retried by the platform). */
-	maxBacklog: number;
-	/** Likewise beyond this many bytes of items waiting or relaying. */
-	maxBacklogBytes: number;
-	/** At most this many executions run at once; other conversations' turns wait for a free one. */
-	maxRunning: number;
-	now?: () => number;
 }
 
 /** How a relay ended: done, failed, or not seen within `maxRunMs` (it may still end either way). */
@@ -122,17 +97,15 @@ export class DeliverySequencer {
 	private readonly lines = new Map<string, Line>();
 	/** Keys waiting or relaying now. */
 	private readonly inFlight = new Map<string, Relay>();
-	/** Keys relayed successfully → when; insertion order is age order. */
-	private readonly done = new Map<string, number>();
+	/** Keys relayed successfully, within the retry horizon. */
+	private readonly done = new RelayedKeys();
 	/** Lines whose turn has come while `maxRunning` executions were running, oldest first. */
 	private readonly ready = new Map<string, Line>();
 	/** Executions started whose end has not been seen, nor has their time run out. */
 	private readonly running = new Set<Batch>();
 	private bytes = 0;
 	private arrivals = 0;
-	/** Recent deliveries' delay (arrival − sent, in ms; the clocks' offset included), oldest first. */
-	private readonly lags: Array<{ at: number; lag: number }> = [];
-	private readonly failedKeys = new Map<string, number>();
+	private readonly holdBack = new HoldBack();
 
 	constructor(public options: SequencerOptions) {}
 
@@ -178,7 +151,7 @@ export class DeliverySequencer {
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
 		const arrivedAt = this.now();
-		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt, readyAt: this.readyTime(input, arrivedAt), relay, assign };
+		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt, readyAt: this.holdBack.readyTime(input, arrivedAt, this.options), relay, assign };
 		this.bytes += input.size ?? 0;
 
 		// Without ordering every delivery is a line of its own.
@@ -238,27 +211,6 @@ export class DeliverySequencer {
 		return this.running.size >= limit;
 	}
 
-	/**
-	 * When a delivery may start: once the deliveries sent before it would have arrived with the
-	 * longest recent delay. The clocks' offset cancels out: it is in every delay alike.
-	 */
-	private readyTime(input: DeliveryTicketInput, arrivedAt: number): number {
-		let wait = 0;
-		if (input.sentAt !== undefined && Number.isFinite(input.sentAt)) {
-			if (!this.failedKeys.has(input.key)) this.recordLag(arrivedAt, arrivedAt - input.sentAt);
-			const longest = Math.max(...this.lags.map((sample) => sample.lag));
-			wait = Math.min(Math.max(input.sentAt + longest - arrivedAt, 0), this.options.maxLagHoldMs);
-		}
-		return arrivedAt + wait + this.options.holdBackMs;
-	}
-
-	private recordLag(at: number, lag: number): void {
-		this.lags.push({ at, lag });
-		while (this.lags.length > LAG_SAMPLES_MAX || (this.lags.length > 1 && this.lags[0].at < at - LAG_WINDOW_MS)) {
-			this.lags.shift();
-		}
-	}
-
 	private start(lineId: string, line: Line): void {
 		// The deliveries whose time has come, in source order: a later one may still wait for a straggler.
 		const now = this.now();
@@ -277,8 +229,8 @@ export class DeliverySequencer {
 			if (!batch.expired) this.leave(batch);
 			for (const ticket of tickets) {
 				if (this.inFlight.get(ticket.key) === ticket.relay) this.inFlight.delete(ticket.key);
-				if (!ok) this.rememberFailed(ticket.key);
-				if (ok && this.options.dropDuplicates) this.remember(ticket.key);
+				if (!ok) this.holdBack.relayFailed(ticket.key, this.now());
+				if (ok && this.options.dropDuplicates) this.done.remember(ticket.key, this.now(), this.options.rememberMax);
 				ticket.relay.settle(ok ? 'done' : 'failed');
 			}
 			settle(ok ? 'done' : 'failed');
@@ -318,27 +270,9 @@ export class DeliverySequencer {
 		}
 	}
 
-	private rememberFailed(key: string): void {
-		this.failedKeys.delete(key);
-		this.failedKeys.set(key, this.now());
-		if (this.failedKeys.size > FAILED_KEYS_MAX) this.failedKeys.delete(this.failedKeys.keys().next().value as string);
-	}
-
-	private remember(key: string): void {
-		this.done.delete(key);
-		this.done.set(key, this.now());
-		while (this.done.size > this.options.rememberMax) {
-			const oldest = this.done.keys().next().value as string;
-			this.done.delete(oldest);
-		}
-	}
-
 	private forgetOld(): void {
 		const horizon = this.now() - this.options.rememberMs;
-		for (const [key, at] of this.done) {
-			if (at >= horizon) break;
-			this.done.delete(key);
-		}
+		this.done.forgetBefore(horizon);
 		// Relays whose end was never seen are forgotten after the retry horizon too.
 		for (const [key, relay] of this.inFlight) {
 			if (relay.stale && relay.batch && relay.batch.startedAt < horizon) this.inFlight.delete(key);

@@ -20,7 +20,7 @@ export function rejectBadRequest(context: IWebhookFunctions, reason: string): IW
 }
 
 /** Deeper than any platform's payload; JSON.stringify and String() overflow the stack on ~5,000 levels. */
-const MAX_BODY_DEPTH = 64;
+export const MAX_BODY_DEPTH = 64;
 
 /** Whether a parsed body nests deeper than `max` levels; iterative, so it never overflows itself. */
 export function nestedTooDeep(value: unknown, max = MAX_BODY_DEPTH): boolean {

@@ -20,10 +20,12 @@ import {
 	startLandbotAndLiveChat,
 	waitForLiveChatTrigger,
 } from './lib/livechat';
+import { findLeaks } from './lib/leaks';
 import { N8nInstance, packPackage, request } from './lib/n8n';
 import {
 	HEADER_SECRET_NAME,
 	LANDBOT_AGENT_ID,
+	LANDBOT_TOKEN,
 	executionCount,
 	headerSecretCredential,
 	landbotCredential,
@@ -387,7 +389,7 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 		expect(state(cid).agent_id).toBe(LANDBOT_AGENT_ID);
 	});
 
-	test('a wrong secret gets 401 (403 for the Webhook block) and starts no execution', async () => {
+	test('a wrong secret gets 401 and starts no execution', async () => {
 		const cid = newCustomer('Mallory');
 		await sleep(500);
 		const before = await executionCount(n8n);
@@ -465,7 +467,7 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 		const start = n8n.webhookUrl(webhookPath(t.handoffStart, LIVECHAT_NODES.handoffRequested));
 		for (const headers of [{ [HEADER_SECRET_NAME]: 'wrong' }, {}] as Array<Record<string, string>>) {
 			const res = await request(start, { method: 'POST', headers, body: { customer_id: cid, name: 'Mallory' } });
-			expect(res.status).toBe(403);
+			expect(res.status).toBe(401);
 		}
 
 		await sleep(1_500);
@@ -488,5 +490,32 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 				`Landbot ${retried(p.landbot.getDeliveries())}; customer tokens issued: ` +
 				`${p.livechat.getCalls().filter((c) => c.action === 'customer_token').length} for ${p.livechat.listCustomers().length} customers`,
 		);
+	});
+
+	// Last: after every relay above ran, with every secret the run used.
+	test('no secret the run used is in any execution (run data, workflow snapshot) or in n8n\'s log', async () => {
+		const { leaks, control, scanned } = await findLeaks(
+			n8n,
+			{
+				'Webhook block secret (X-Handoff-Secret)': [blockSecret],
+				'Landbot API token': [LANDBOT_TOKEN],
+				'Landbot MessageHook token': p.landbot.listHooks().map((h) => h.token),
+				'LiveChat personal access token': [p.relayAgent.pat],
+				'LiveChat webhook secret_key': p.livechat.getWebhooks().map((w) => w.secret_key),
+				'another Landbot secret (simulator)': p.landbot.secrets(),
+				'another LiveChat secret (customer token, __lc_cst cookie, Basic credential; simulator)': p.livechat.secrets(),
+			},
+			// Every chat the handoffs opened: in the run data of the executions that relayed it.
+			{ control: p.livechat.listChats().map((chat) => String(chat.id)) },
+		);
+		console.log(
+			`landbot-livechat: ${scanned.secrets} secrets looked for in ${scanned.executions} executions (REST API), ` +
+				`${scanned.rows} database rows and ${Math.round(scanned.logBytes / 1024)} KB of n8n's log: ${leaks.length} found`,
+		);
+		expect(leaks).toEqual([]);
+		// The scan read what it should: the chat IDs are in the run data, through the API and in the database.
+		expect(control.some((where) => where.endsWith(': run data'))).toBe(true);
+		expect(control.some((where) => where.startsWith('database execution_data'))).toBe(true);
+		expect(scanned.logBytes).toBeGreaterThan(0);
 	});
 });

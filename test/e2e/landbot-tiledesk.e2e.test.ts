@@ -5,10 +5,13 @@
  * agent would see — not n8n internals (except "no execution started" for rejected deliveries).
  */
 import type { LandbotMessage } from '../fakes';
+import { findLeaks } from './lib/leaks';
 import { N8nInstance, packPackage, request } from './lib/n8n';
 import {
 	HEADER_SECRET_NAME,
 	LANDBOT_AGENT_ID,
+	LANDBOT_TOKEN,
+	TILEDESK_OWNER,
 	type Platforms,
 	carriesMarker,
 	executionCount,
@@ -286,7 +289,7 @@ describe('Landbot ↔ Tiledesk handoff through templates 1–5 in a real n8n', (
 		}
 	});
 
-	test('a wrong webhook secret gets 401 (403 for the Webhook block) and starts no execution', async () => {
+	test('a wrong webhook secret gets 401 and starts no execution', async () => {
 		const cid = newCustomer('Mallory');
 		const rid = requestIdFor(p, cid);
 		await sleep(500);
@@ -337,7 +340,7 @@ describe('Landbot ↔ Tiledesk handoff through templates 1–5 in a real n8n', (
 		const start = n8n.webhookUrl(webhookPath(t.handoffStart, 'Handoff requested'));
 		for (const headers of [{ [HEADER_SECRET_NAME]: 'wrong' }, {}] as Array<Record<string, string>>) {
 			const res = await request(start, { method: 'POST', headers, body: { customer_id: cid, name: 'Mallory' } });
-			expect(res.status).toBe(403);
+			expect(res.status).toBe(401);
 		}
 
 		await sleep(1_500);
@@ -416,5 +419,31 @@ describe('Landbot ↔ Tiledesk handoff through templates 1–5 in a real n8n', (
 			.map((e) => ({ id: e.id, workflowId: e.workflowId, status: e.status, error: e.data?.resultData?.error?.message }));
 		expect(failed).toEqual([]);
 		console.log(`landbot-tiledesk: ${executions.length} executions, all successful`);
+	});
+
+	// Last: after every relay above ran, with every secret the run used.
+	test('no secret the run used is in any execution (run data, workflow snapshot) or in n8n\'s log', async () => {
+		const { leaks, control, scanned } = await findLeaks(n8n, {
+			'Webhook block secret (X-Handoff-Secret)': [blockSecret],
+			'Landbot API token': [LANDBOT_TOKEN],
+			'Landbot MessageHook token': p.landbot.listHooks().map((h) => h.token),
+			'Tiledesk password': [TILEDESK_OWNER.password],
+			'Tiledesk project shared secret': [p.sharedSecret],
+			'Tiledesk subscription secret': p.tiledesk.listSubscriptions().map((s) => s.secret as string),
+			'another Landbot secret (simulator)': p.landbot.secrets(),
+			'another Tiledesk secret (JWT, Basic credential, password; simulator)': p.tiledesk.secrets(),
+		}, {
+			// The Tiledesk conversation of every handoff: in the run data of the executions that relayed it.
+			control: p.landbot.getWebhookBlockCalls().map((call) => requestIdFor(p, call.customerId)),
+		});
+		console.log(
+			`landbot-tiledesk: ${scanned.secrets} secrets looked for in ${scanned.executions} executions (REST API), ` +
+				`${scanned.rows} database rows and ${Math.round(scanned.logBytes / 1024)} KB of n8n's log: ${leaks.length} found`,
+		);
+		expect(leaks).toEqual([]);
+		// The scan read what it should: the conversation IDs are in the run data, through the API and in the database.
+		expect(control.some((where) => where.endsWith(': run data'))).toBe(true);
+		expect(control.some((where) => where.startsWith('database execution_data'))).toBe(true);
+		expect(scanned.logBytes).toBeGreaterThan(0);
 	});
 });

@@ -13,12 +13,14 @@ import type {
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { BotpressHitlApi } from '../../credentials/BotpressHitlApi.credentials';
+import { HandoffRequestApi } from '../../credentials/HandoffRequestApi.credentials';
 import { LandbotApi } from '../../credentials/LandbotApi.credentials';
 import { LiveChatApi } from '../../credentials/LiveChatApi.credentials';
 import { SalesforceLiveAgentApi } from '../../credentials/SalesforceLiveAgentApi.credentials';
 import { TiledeskApi } from '../../credentials/TiledeskApi.credentials';
 import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
 import { BotpressHitlTrigger } from '../../nodes/BotpressHitl/BotpressHitlTrigger.node';
+import { HandoffRequestTrigger } from '../../nodes/HandoffRequest/HandoffRequestTrigger.node';
 import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
 import { LiveChat } from '../../nodes/LiveChat/LiveChat.node';
@@ -36,6 +38,7 @@ const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, ''
 const nodes: INodeType[] = [
 	new BotpressHitl(),
 	new BotpressHitlTrigger(),
+	new HandoffRequestTrigger(),
 	new Landbot(),
 	new LandbotTrigger(),
 	new LiveChat(),
@@ -46,6 +49,7 @@ const nodes: INodeType[] = [
 ];
 const credentials: ICredentialType[] = [
 	new BotpressHitlApi(),
+	new HandoffRequestApi(),
 	new LandbotApi(),
 	new LiveChatApi(),
 	new SalesforceLiveAgentApi(),
@@ -206,7 +210,7 @@ describe.each(nodes.map((node) => [node.description.displayName, node] as const)
 			}
 			expect(seen.length).toBeGreaterThan(1);
 		});
-	} else {
+	} else if (description.properties.some((property) => property.name === 'events')) {
 		it('has a subtitle listing the chosen events as the events list names them', () => {
 			for (const typeVersion of versionsOf(node)) {
 				const events = description.properties.filter(
@@ -218,6 +222,15 @@ describe.each(nodes.map((node) => [node.description.displayName, node] as const)
 					const subtitle = subtitleOf(node, typeVersion, { events: chosen.map(({ value }) => value) as string[] });
 					expect(subtitle).toBe(chosen.map(({ name }) => name).join(', '));
 				}
+			}
+		});
+	} else {
+		// A trigger without events (Handoff Request Trigger): its subtitle is plain text for its defaults.
+		it('has a subtitle that reads as text with the default parameters', () => {
+			for (const typeVersion of versionsOf(node)) {
+				const subtitle = subtitleOf(node, typeVersion, {});
+				expect(typeof subtitle).toBe('string');
+				expect(String(subtitle)).not.toMatch(/undefined|\[object/);
 			}
 		});
 	}

@@ -5,6 +5,7 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
 import { BotpressHitlTrigger } from '../../nodes/BotpressHitl/BotpressHitlTrigger.node';
+import { HandoffRequestTrigger } from '../../nodes/HandoffRequest/HandoffRequestTrigger.node';
 import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
 import { LiveChat } from '../../nodes/LiveChat/LiveChat.node';
@@ -18,6 +19,7 @@ import { TiledeskTrigger } from '../../nodes/Tiledesk/TiledeskTrigger.node';
 const ours: INodeType[] = [
 	new BotpressHitl(),
 	new BotpressHitlTrigger(),
+	new HandoffRequestTrigger(),
 	new Landbot(),
 	new LandbotTrigger(),
 	new LiveChat(),

@@ -185,6 +185,8 @@ export interface StartOptions {
 	startTimeoutMs?: number;
 	/** Run n8n in queue mode (PostgreSQL + Redis on 127.0.0.1, see scripts/ensure-services.sh). */
 	queue?: QueueOptions;
+	/** Told when each start-up stage is done (package installed, credentials and workflows imported, published, ready). */
+	onProgress?: (stage: string) => void;
 }
 
 export interface QueueOptions {
@@ -437,17 +439,27 @@ export class N8nInstance {
 
 		const n8n = new N8nInstance(userFolder, port, env, queue);
 		try {
-			if (opts.tarball) await n8n.installPackage(opts.tarball);
-			if (opts.credentials?.length) await n8n.importJson('credentials', opts.credentials);
+			const progress = opts.onProgress ?? (() => undefined);
+			if (opts.tarball) {
+				await n8n.installPackage(opts.tarball);
+				progress(`package installed into n8n's user folder`);
+			}
+			if (opts.credentials?.length) {
+				await n8n.importJson('credentials', opts.credentials);
+				progress(`${opts.credentials.length} credentials imported`);
+			}
 			if (opts.workflows?.length) {
 				const workflows = opts.workflows.map((w) => ({ ...w, id: w.id ?? randomId() }));
 				n8n.workflowIds = workflows.map((w) => String(w.id));
 				await n8n.importJson('workflow', workflows);
+				progress(`${workflows.length} workflows imported`);
 				if (opts.publish !== false) {
 					for (const id of n8n.workflowIds) await n8n.cli(['publish:workflow', `--id=${id}`]);
+					progress(`${workflows.length} workflows published`);
 				}
 			}
 			await n8n.launch(opts.startTimeoutMs ?? 120_000);
+			progress(`n8n ready at ${n8n.baseUrl}`);
 		} catch (error) {
 			await n8n.stop();
 			throw error;
@@ -620,6 +632,17 @@ export class N8nInstance {
 			headers: { cookie: await this.session(), 'browser-id': BROWSER_ID },
 		});
 		if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.text.slice(0, 500)}`);
+		return res.json();
+	}
+
+	/** POST (or another method) on n8n's internal REST API as the owner, with a JSON body; the answer's JSON. */
+	async restPost<T = any>(urlPath: string, body: unknown = {}, method = 'POST'): Promise<T> {
+		const res = await request(`${this.baseUrl}${urlPath}`, {
+			method,
+			headers: { cookie: await this.session(), 'browser-id': BROWSER_ID },
+			body,
+		});
+		if (res.status !== 200) throw new Error(`${method} ${urlPath}: ${res.status} ${res.text.slice(0, 500)}`);
 		return res.json();
 	}
 

@@ -118,10 +118,14 @@ export function tiledeskCredential(p: TiledeskSide) {
 
 export const HEADER_SECRET_NAME = 'X-Handoff-Secret';
 
-/** An n8n Header Auth credential; returns it with the random value the caller must send. */
+/**
+ * A header secret credential: n8n's Header Auth (`httpHeaderAuth`) or this package's Handoff Request
+ * Secret (`handoffRequestApi`); returns it with the random value the caller must send.
+ */
 export function headerSecretCredential(which: { id: string; name: string; type: string }) {
 	const value = crypto.randomBytes(24).toString('hex');
-	return { value, credential: { ...which, data: { name: HEADER_SECRET_NAME, value } } };
+	const data = which.type === 'handoffRequestApi' ? { headerName: HEADER_SECRET_NAME, secret: value } : { name: HEADER_SECRET_NAME, value };
+	return { value, credential: { ...which, data } };
 }
 
 // ---------------------------------------------------------------- triggers live at the simulators

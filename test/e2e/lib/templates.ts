@@ -32,7 +32,7 @@ export const PLACEHOLDERS = {
 export const TEMPLATE_CREDENTIALS = {
 	landbot: { id: 'landbot-credential', name: 'Landbot account', type: 'landbotApi' },
 	tiledesk: { id: 'tiledesk-credential', name: 'Tiledesk account', type: 'tiledeskApi' },
-	landbotWebhookBlock: { id: 'landbot-webhook-block-secret', name: 'Landbot Webhook block secret', type: 'httpHeaderAuth' },
+	landbotWebhookBlock: { id: 'landbot-webhook-block-secret', name: 'Landbot Webhook block secret', type: 'handoffRequestApi' },
 	ownAppToN8n: { id: 'own-app-to-n8n-secret', name: 'Own app → n8n secret', type: 'httpHeaderAuth' },
 	n8nToOwnApp: { id: 'n8n-to-own-app-secret', name: 'n8n → own app secret', type: 'httpHeaderAuth' },
 } as const;
@@ -98,12 +98,15 @@ export function nodeByName(template: Template, name: string): TemplateNode {
 }
 
 /**
- * The production webhook path of a node (what follows `/webhook/`): n8n's Webhook node uses its
- * `path` parameter; this package's triggers declare the path `webhook` under the node's webhookId.
+ * The production webhook path of a node (what follows `/webhook/`): n8n's Webhook node and this
+ * package's Handoff Request Trigger use their `path` parameter (the webhookId when it is empty); the
+ * other triggers declare the path `webhook` under the node's webhookId.
  */
 export function webhookPath(template: Template, nodeName: string): string {
 	const node = nodeByName(template, nodeName);
-	if (node.type === 'n8n-nodes-base.webhook') return String(node.parameters.path);
+	if (node.type === 'n8n-nodes-base.webhook' || node.type === 'n8n-nodes-handoff.handoffRequestTrigger') {
+		return String(node.parameters.path || node.webhookId);
+	}
 	if (!node.webhookId) throw new Error(`node "${nodeName}" has no webhookId`);
 	return `${node.webhookId}/webhook`;
 }

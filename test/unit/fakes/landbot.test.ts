@@ -221,6 +221,14 @@ describe('LandbotSimulator', () => {
 	});
 
 	describe('MessageHooks', () => {
+		test('secrets() lists the agents\' tokens and every hook token, deleted hooks\' too (for leak checks)', async () => {
+			await startSim();
+			const web = sim.createChannel({ name: 'Web', type: 'landbot' });
+			const created = await api('POST', `/channels/${web.id}/message_hooks/`, ALICE, { url: receiver.url(), token: 'hook-token-1' });
+			await api('DELETE', `/channels/${web.id}/message_hooks/${created.body.hook.id}/`);
+			expect(sim.secrets().sort()).toEqual([ALICE, BOB, 'hook-token-1'].sort());
+		});
+
 		test('create (201), list, delete; refused on channels that do not fire hooks', async () => {
 			await startSim();
 			const web = sim.createChannel({ name: 'Web', type: 'landbot' });

@@ -81,6 +81,20 @@ describe('LiveChatSimulator', () => {
 		await receiver.stop();
 	});
 
+	test('secrets() lists every credential issued or registered: PAT (and its Basic form), agent and customer tokens, __lc_cst, webhook secret_key', async () => {
+		await hook('incoming_event');
+		const issued = await customerToken();
+		const cookie = await cookieGrant();
+		const cst = setCookies(cookie.headers).find((c) => c.startsWith('__lc_cst='))!.slice('__lc_cst='.length);
+		const secrets = sim.secrets();
+		for (const value of [basic.slice('Basic '.length), bearer, issued.access_token, cookie.body.access_token, cst, 'secret-incoming_event']) {
+			expect(secrets).toContain(value);
+		}
+		const decoded = Buffer.from(basic.slice('Basic '.length), 'base64').toString('utf8');
+		const pat = decoded.slice(decoded.indexOf(':') + 1);
+		expect(secrets).toContain(pat);
+	});
+
 	describe('authentication', () => {
 		test('personal access tokens as Basic and agent tokens as Bearer; LiveChat\'s 401 body otherwise', async () => {
 			expect((await agentAction('list_chats')).status).toBe(200);

@@ -53,6 +53,17 @@ describe('TiledeskSimulator', () => {
 		return res;
 	}
 
+	test('secrets() lists passwords, the shared and subscription secrets, and every JWT issued or accepted (for leak checks)', async () => {
+		const shared = sim.setProjectSecret(projectId);
+		const subscription = await subscribe('message.create');
+		const visitor = jwt({ _id: 'visitor-1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${projectId}` }, shared);
+		expect((await api('POST', '/auth/signinWithCustomToken', `JWT ${visitor}`)).status).toBe(200);
+		const secrets = sim.secrets();
+		for (const value of [OWNER.password, AGENT.password, shared, String(subscription.headers['x-hook-secret']), ownerJwt.replace(/^JWT /, ''), visitor]) {
+			expect(secrets).toContain(value);
+		}
+	});
+
 	describe('auth', () => {
 		test('signin returns "JWT <jwt>" and the user; wrong credentials are 401, bad input 422', async () => {
 			const res = await api('POST', '/auth/signin', null, OWNER);

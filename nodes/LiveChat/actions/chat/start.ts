@@ -5,27 +5,12 @@ import { transcriptLine } from '../../../shared';
 import {
 	ownCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
-	PROPERTY_CUSTOMER_IDENTITY,
 	PROPERTY_EXTERNAL_ID,
 	PROPERTY_EXTERNAL_PLATFORM,
 } from '../../marker';
-import type { LiveChatConfig } from '../../transport';
-import {
-	canWriteAsChatCustomer,
-	customerApi,
-	customerToken,
-	ensureChatProperties,
-	liveChatApi,
-	liveChatConfig,
-} from '../../transport';
-import {
-	chatCustomerId,
-	findChatsByProperty,
-	groupField,
-	groupIdValue,
-	jsonArrayParameter,
-	jsonObjectParameter,
-} from '../common';
+import { ensureChatProperties, liveChatApi, liveChatConfig } from '../../transport';
+import { groupField, groupIdValue, jsonArrayParameter, jsonObjectParameter } from '../common';
+import { keepIdsOnActiveChat, returningCustomer } from './returningCustomer';
 
 const properties: INodeProperties[] = [
 	{
@@ -174,17 +159,6 @@ function text(value: unknown): string {
 	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
 }
 
-/**
- * The customer's last chat, if the node can write as its customer: with a personal access token the
- * chat must keep the customer's identity (older chats do not), otherwise a new identity is made.
- */
-function reusableChat(config: LiveChatConfig, chats: IDataObject[]): IDataObject | undefined {
-	return chats.find((chat) => {
-		const customerId = chatCustomerId(chat);
-		return customerId !== null && canWriteAsChatCustomer(config, chat, customerId);
-	});
-}
-
 /** LiveChat caps a message at 16 KB of UTF-8. */
 function capped(line: string): string {
 	const bytes = Buffer.from(line, 'utf8');
@@ -227,27 +201,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let previousChat: IDataObject | undefined;
 	let customerCreated = false;
 	if (customerExternalId) {
-		const chats = await findChatsByProperty.call(this, PROPERTY_CUSTOMER_EXTERNAL_ID, customerExternalId, itemIndex);
-		previousChat = reusableChat(config, chats);
-		customerId = previousChat ? chatCustomerId(previousChat) : null;
-		if (!customerId) {
-			const token = await customerToken.call(this, undefined, itemIndex);
-			customerId = token.entityId;
-			customerCreated = true;
-			// The chat keeps the identity: any process can get this customer's tokens from it later.
-			if (token.sealed) ours[PROPERTY_CUSTOMER_IDENTITY] = token.sealed;
-			const profile: IDataObject = {};
-			if (text(options.customerName).trim()) profile.name = text(options.customerName).trim();
-			if (text(options.customerEmail).trim()) profile.email = text(options.customerEmail).trim();
-			if (Object.keys(profile).length > 0) {
-				await customerApi.call(this, { entityId: customerId }, {
-					action: 'update_customer',
-					call: 'update customer',
-					body: profile,
-					itemIndex,
-				});
-			}
-		}
+		// Set on a customer created here only.
+		const profile: IDataObject = {};
+		if (text(options.customerName).trim()) profile.name = text(options.customerName).trim();
+		if (text(options.customerEmail).trim()) profile.email = text(options.customerEmail).trim();
+		({ previousChat, customerId, customerCreated } = await returningCustomer.call(
+			this,
+			config,
+			customerExternalId,
+			profile,
+			ours,
+			itemIndex,
+		));
 	}
 
 	const summary = {
@@ -264,19 +229,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? (previousChat.last_thread_summary as IDataObject)
 			: undefined;
 	if (previousChat && lastThread?.active === true) {
-		// Already with an agent: starting again would only fail or split the conversation. The chat
-		// takes the new conversation's IDs, so it is found by them from now on.
-		const current = (previousChat.properties as IDataObject | undefined)?.[config.clientId] as IDataObject | undefined;
-		const changed = Object.entries(ours).some(([name, value]) => current?.[name] !== value);
-		if (changed) {
-			await liveChatApi.call(this, {
-				api: 'agent',
-				action: 'update_chat_properties',
-				call: 'update chat properties',
-				body: { id: String(previousChat.id), properties: { [config.clientId]: ours } },
-				itemIndex,
-			});
-		}
+		// Already with an agent: starting again would only fail or split the conversation.
+		await keepIdsOnActiveChat.call(this, config, previousChat, ours, itemIndex);
 		return {
 			chatId: String(previousChat.id),
 			threadId: typeof lastThread.id === 'string' ? lastThread.id : null,
