@@ -48,10 +48,10 @@ export class HandoffRequestTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				// "Immediately" is answered by webhook() itself; otherwise n8n answers with the first item
-				// of the last node once the execution has ended (500 if it failed).
+				// "Immediately" is answered by webhook() itself; otherwise n8n answers once the execution
+				// has ended (500 if it failed), with the last node's first item or an empty body.
 				responseMode: 'lastNode',
-				responseData: 'firstEntryJson',
+				responseData: '={{$parameter["responseBody"] === "none" ? "noData" : "firstEntryJson"}}',
 				isFullPath: true,
 				path: '={{$parameter["path"]}}',
 			},
@@ -98,6 +98,17 @@ export class HandoffRequestTrigger implements INodeType {
 				name: 'lastNodeNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: { show: { respond: ['lastNode'] } },
+			},
+			{
+				displayName: 'Response Body',
+				name: 'responseBody',
+				type: 'options',
+				options: [
+					{ name: 'First Item of the Last Node', value: 'firstItem', description: 'Its JSON (500 when the last node gave no item)' },
+					{ name: 'None', value: 'none', description: 'An empty 200 once the workflow has ended, whatever its last node gave' },
+				],
+				default: 'firstItem',
 				displayOptions: { show: { respond: ['lastNode'] } },
 			},
 		],

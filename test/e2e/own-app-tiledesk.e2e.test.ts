@@ -154,7 +154,7 @@ describe('own chat app ↔ Tiledesk through template 6 in a real n8n', () => {
 		expect(messages(userId).filter((m) => m.text === 'Fixed it for you.')).toHaveLength(1);
 	});
 
-	test("another user's conversation is separate; a wrong secret gets 403 and starts no execution", async () => {
+	test("another user's conversation is separate; a wrong secret gets 401 and starts no execution", async () => {
 		const other = 'u-2002';
 		expect((await appSays({ userId: other, name: 'Ben', text: 'Hello from Ben' })).status).toBe(200);
 		await waitUntil("Ben's mirrored message", () => mirrored(other).length === 1);
@@ -163,12 +163,12 @@ describe('own chat app ↔ Tiledesk through template 6 in a real n8n', () => {
 
 		const before = await executionCount(n8n);
 		const forged = await appSays({ userId: other, name: 'Mallory', text: 'forged', handoff: true }, 'wrong-secret');
-		expect(forged.status).toBe(403);
+		expect(forged.status).toBe(401);
 		const missing = await request(n8n.webhookUrl(webhookPath(template, 'App message')), {
 			method: 'POST',
 			body: { userId: other, name: 'Mallory', text: 'forged' },
 		});
-		expect(missing.status).toBe(403);
+		expect(missing.status).toBe(401);
 		// A forged Tiledesk delivery to the trigger.
 		const trigger = await request(n8n.webhookUrl(webhookPath(template, 'Agent message')), {
 			method: 'POST',

@@ -33,7 +33,7 @@ export const TEMPLATE_CREDENTIALS = {
 	landbot: { id: 'landbot-credential', name: 'Landbot account', type: 'landbotApi' },
 	tiledesk: { id: 'tiledesk-credential', name: 'Tiledesk account', type: 'tiledeskApi' },
 	landbotWebhookBlock: { id: 'landbot-webhook-block-secret', name: 'Landbot Webhook block secret', type: 'handoffRequestApi' },
-	ownAppToN8n: { id: 'own-app-to-n8n-secret', name: 'Own app → n8n secret', type: 'httpHeaderAuth' },
+	ownAppToN8n: { id: 'own-app-to-n8n-secret', name: 'Own app → n8n secret', type: 'handoffRequestApi' },
 	n8nToOwnApp: { id: 'n8n-to-own-app-secret', name: 'n8n → own app secret', type: 'httpHeaderAuth' },
 } as const;
 

@@ -43,7 +43,7 @@ describe('Handoff Request Trigger: the node description', () => {
 		expect(node.description.webhooks).toHaveLength(1);
 		expect(webhook).toMatchObject({ name: 'default', httpMethod: 'POST', isFullPath: true, path: '={{$parameter["path"]}}' });
 		// Answered by webhook() itself unless the workflow's answer is wanted: n8n waits for the last node.
-		expect(webhook).toMatchObject({ responseMode: 'lastNode', responseData: 'firstEntryJson' });
+		expect(webhook).toMatchObject({ responseMode: 'lastNode', responseData: '={{$parameter["responseBody"] === "none" ? "noData" : "firstEntryJson"}}' });
 	});
 
 	it('shows the path on the canvas', () => {
