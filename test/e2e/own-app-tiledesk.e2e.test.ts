@@ -5,6 +5,7 @@
  * posts back. Assertions read the Tiledesk conversation and the app's inbox.
  */
 import { WebhookReceiver } from '../fakes';
+import { findLeaks } from './lib/leaks';
 import { N8nInstance, packPackage, request } from './lib/n8n';
 import {
 	HEADER_SECRET_NAME,
@@ -189,5 +190,26 @@ describe('own chat app ↔ Tiledesk through template 6 in a real n8n', () => {
 			.map((e) => ({ id: e.id, status: e.status, error: e.data?.resultData?.error?.message }));
 		expect(failed).toEqual([]);
 		console.log(`own-app: ${executions.length} executions, all successful`);
+	});
+
+	// Last: after the relays above, with every secret the run used.
+	test('no secret the run used is in any execution (run data, workflow snapshot) or in n8n\'s log', async () => {
+		const { leaks, control, scanned } = await findLeaks(
+			n8n,
+			{
+				'App → n8n secret (X-Handoff-Secret)': [toN8nSecret],
+				'n8n → app secret (X-Handoff-Secret)': [toAppSecret],
+				'Tiledesk project shared secret': [td.sharedSecret],
+				'Tiledesk subscription secret': td.tiledesk.listSubscriptions().map((s) => s.secret as string),
+				'another Tiledesk secret (JWT, Basic credential, password; simulator)': td.tiledesk.secrets(),
+			},
+			{ control: [requestIdFor(td, 'u-1001')] },
+		);
+		console.log(
+			`own-app: ${scanned.secrets} secrets looked for in ${scanned.executions} executions (REST API), ` +
+				`${scanned.rows} database rows and ${Math.round(scanned.logBytes / 1024)} KB of n8n's log: ${leaks.length} found`,
+		);
+		expect(leaks).toEqual([]);
+		expect(control.some((where) => where.endsWith(': run data'))).toBe(true);
 	});
 });
