@@ -41,7 +41,7 @@ function transcriptEntry(entry: HistoryEntry): TranscriptEntry {
 	return {
 		id: null,
 		author: { role: entry.role, id: null, name: entry.name },
-		message: { type: 'text', text: entry.text === '' ? standInText('text') : entry.text },
+		message: { type: 'text', text: entry.text.trim() === '' ? standInText('text') : entry.text },
 		timestamp: entry.timestamp,
 		own: false,
 	};

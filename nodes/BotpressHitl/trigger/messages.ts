@@ -135,6 +135,6 @@ export function legacyMessage(payload: IDataObject): HandoffMessage {
 export function normalizeMessage(payload: IDataObject): HandoffMessage {
 	const { name, ...message } = legacyMessage(payload);
 	if (typeof name === 'string' && name !== '') message.fileName = name;
-	if (message.text === '') message.text = standInText(message.type, message.fileName);
+	if (message.text.trim() === '') message.text = standInText(message.type, message.fileName);
 	return message;
 }

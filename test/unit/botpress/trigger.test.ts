@@ -566,6 +566,9 @@ describe('Botpress HITL Trigger: versions 1 and 2', () => {
 		const empty = { ...clone(textMessage), payload: { text: '' } };
 		expect((await call('botSendsMessage', clone(empty))).items[0].message).toEqual({ type: 'text', text: '[text]', botpressType: 'text' });
 		expect((await call('botSendsMessage', clone(empty), { typeVersion: 1 })).items[0].message).toEqual({ type: 'text', text: '', botpressType: 'text' });
+		// Only spaces are no words either (fuzz, seed 20261202).
+		const blank = { ...clone(textMessage), payload: { text: ' \n\t' } };
+		expect((await call('botSendsMessage', clone(blank))).items[0].message).toEqual({ type: 'text', text: '[text]', botpressType: 'text' });
 	});
 
 	it('both versions emit the same item for a text message and a mapped close, but for what changed', async () => {
