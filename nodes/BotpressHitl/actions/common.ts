@@ -39,8 +39,6 @@ export function requireString(this: IExecuteFunctions, parameter: string, label:
 	return value;
 }
 
-export { isHttpUrl };
-
 /** The credential's webhook URL must be usable before anything is sent. */
 export async function requireWebhookUrl(this: IExecuteFunctions, itemIndex: number): Promise<void> {
 	const url = await webhookBaseUrl(this);

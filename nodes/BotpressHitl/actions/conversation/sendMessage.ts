@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { eventMessageParameter } from '../../../shared';
+import { eventMessageParameter, isHttpUrl } from '../../../shared';
 import { botpressRequest } from '../../transport';
 import {
-	isHttpUrl,
 	remoteConversationIdField,
 	remoteUserIdField,
 	requireHttpUrlParameter,
