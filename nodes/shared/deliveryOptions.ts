@@ -11,8 +11,12 @@ const MAX_LAG_HOLD_MS = 5 * 1000;
  * most 60 s); a batch gets 10 s more per extra item (sequencer.ts).
  */
 const MAX_RUN_MS = 60 * 1000;
-/** Per trigger node and process: enough for any backlog a relay drains; bounds memory under a flood. */
-const MAX_BACKLOG = 2000;
+/**
+ * Per trigger node and process. n8n 2.40 holds one of its expression isolates for each webhook
+ * request of a non-Webhook trigger until the request is answered, so a delivery waiting its turn
+ * costs ~10 MB outside the JS heap (measured: 200 waiting, +2.1 GB RSS). 100 bounds that to ~1 GB.
+ */
+const DEFAULT_MAX_WAITING = 100;
 const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 /** Each execution costs n8n memory and ~250 ms of CPU; more at once only queues inside n8n. */
 const DEFAULT_MAX_RUNNING = 16;
@@ -79,7 +83,16 @@ export const deliveryOptionFields: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 1000 },
 		default: DEFAULT_MAX_RUNNING,
 		description:
-			"How many executions this trigger runs at the same time (one per conversation at most). Other conversations wait for a free one; beyond 2,000 waiting deliveries (or 64 MB of them) the platform is asked to retry later (503), so a flood cannot exhaust n8n's memory.",
+			"How many executions this trigger runs at the same time (one per conversation at most). Other conversations wait for a free one, up to Max Deliveries Waiting.",
+	},
+	{
+		displayName: 'Max Deliveries Waiting',
+		name: 'maxWaiting',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 10000 },
+		default: DEFAULT_MAX_WAITING,
+		description:
+			"How many deliveries this trigger holds at once, waiting or relaying, before it asks the platform to retry later (503 with Retry-After): a flood is carried by the platform's retries instead of n8n's memory. Each waiting delivery costs n8n about 10 MB while it waits (an expression isolate n8n keeps per request), so 100 ≈ 1 GB. Raise it on a large machine facing bursts from many conversations at once.",
 	},
 ];
 
@@ -99,7 +112,7 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 		rememberMs,
 		rememberMax: 20000,
 		maxRunMs: MAX_RUN_MS,
-		maxBacklog: MAX_BACKLOG,
+		maxBacklog: Math.max(1, Math.floor(number(options.maxWaiting, DEFAULT_MAX_WAITING))),
 		maxBacklogBytes: MAX_BACKLOG_BYTES,
 		maxRunning: Math.max(1, Math.floor(number(options.maxRunning, DEFAULT_MAX_RUNNING))),
 	};

@@ -65,6 +65,8 @@ describe.each([
 			await Promise.all([p.landbot.idle(180_000), p.tiledesk.idle(120_000)]);
 			await sleep(2_000);
 			const counts = c.count(ids, written);
+			const trail = c.trail(ids, written);
+			if (trail.length) console.log(`not arrived (the source's delivery attempts):\n${trail.join('\n')}`);
 			console.log(
 				`reliability queue mode, ${webhookProcesses} webhook process(es): ${JSON.stringify({
 					conversations: ids.length,

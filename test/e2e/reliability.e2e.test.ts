@@ -64,6 +64,8 @@ describe(`reliability (${FULL ? 'full' : 'quick'}): Landbot ↔ Tiledesk at n8n'
 		const relayedIn = Date.now() - started;
 		await settle();
 		const counts = c.count(ids, written);
+		const trail = c.trail(ids, written);
+		if (trail.length) console.log(`not arrived (the source's delivery attempts):\n${trail.join('\n')}`);
 		console.log(
 			`reliability order: ${JSON.stringify({
 				conversations: ids.length,

@@ -983,9 +983,11 @@ export class CaseGenerator {
 
 	/** The kind of a fresh body (for its important fields). */
 	private currentKind(value: Record<string, unknown>): string {
-		if (this.trigger === 'tiledesk') return String((value.hook as Record<string, unknown>)?.event ?? '');
-		if (this.trigger === 'livechat') return String(value.action ?? '');
-		if (this.trigger === 'botpress') return String(value.type ?? '');
+		// A mutated body may hold anything here (an object without toString, a Symbol): only a string is a kind.
+		const kindOf = (field: unknown): string => (typeof field === 'string' ? field : '');
+		if (this.trigger === 'tiledesk') return isObject(value.hook) ? kindOf((value.hook as Record<string, unknown>).event) : '';
+		if (this.trigger === 'livechat') return kindOf(value.action);
+		if (this.trigger === 'botpress') return kindOf(value.type);
 		return 'message';
 	}
 

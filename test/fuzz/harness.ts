@@ -47,8 +47,14 @@ export interface FuzzSettings {
 	concurrency: number;
 	/** Deliveries sent all at once in the flood phase, per trigger. */
 	flood: number;
-	/** The bound asserted on the n8n main process's peak RSS, in MB. */
+	/** The bound asserted on the n8n main process's peak RSS while the malformed cases run, in MB. */
 	maxRssMB: number;
+	/**
+	 * The bound on what one flood adds to the main process's RSS, in MB: the trigger holds at most
+	 * Max Deliveries Waiting (100) at once, each ~10 MB of n8n's own (an expression isolate per
+	 * request), and pushes the rest back with 503 + Retry-After. RSS already grown stays grown.
+	 */
+	maxFloodGrowthMB: number;
 	/** Per request: a relay answers when its execution has ended. */
 	requestTimeoutMs: number;
 }
@@ -67,6 +73,7 @@ export function settingsFromEnv(defaults: { count: number; flood: number; seed?:
 		concurrency: Math.max(1, Math.floor(number('HANDOFF_FUZZ_CONCURRENCY', 16))),
 		flood: Math.floor(number('HANDOFF_FUZZ_FLOOD', defaults.flood)),
 		maxRssMB: number('HANDOFF_FUZZ_MAX_RSS_MB', 2048),
+		maxFloodGrowthMB: number('HANDOFF_FUZZ_MAX_FLOOD_GROWTH_MB', 1536),
 		requestTimeoutMs: number('HANDOFF_FUZZ_TIMEOUT_MS', 60_000),
 	};
 }

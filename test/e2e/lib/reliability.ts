@@ -167,6 +167,29 @@ export class Conversations {
 		return total;
 	}
 
+	/**
+	 * For each message that did not arrive: the source platform's delivery attempts of it (status or
+	 * error, seconds after the first), so a failing run says whether the platform gave up, or never sent.
+	 */
+	trail(ids: number[], written: { toAgent: Map<number, string[]>; toCustomer: Map<number, string[]> }, limit = 10): string[] {
+		const lines: string[] = [];
+		const describe = (text: string, attempts: Array<{ at: number; status: number | null; error?: string; gaveUp?: boolean; body: unknown }>) => {
+			const mine = attempts.filter((a) => JSON.stringify(a.body).includes(JSON.stringify(text)));
+			const first = mine[0]?.at ?? 0;
+			const steps = mine.map((a) => `${((a.at - first) / 1000).toFixed(1)}s ${a.status ?? a.error ?? 'no answer'}${a.gaveUp ? ' (gave up)' : ''}`);
+			return `${text}: ${steps.length ? steps.join(', ') : 'never delivered'}`;
+		};
+		const landbotAttempts = this.p.landbot.getDeliveries();
+		const tiledeskAttempts = this.p.tiledesk.getDeliveries();
+		for (const cid of ids) {
+			const atAgent = new Set(this.customerTexts(cid));
+			const atCustomer = new Set(this.agentTexts(cid));
+			for (const text of written.toAgent.get(cid)!) if (!atAgent.has(text)) lines.push(`Landbot → ${describe(text, landbotAttempts)}`);
+			for (const text of written.toCustomer.get(cid)!) if (!atCustomer.has(text)) lines.push(`Tiledesk → ${describe(text, tiledeskAttempts)}`);
+		}
+		return lines.slice(0, limit);
+	}
+
 	/** Lost / duplicated / reordered, each direction, summed over the conversations. */
 	count(ids: number[], written: { toAgent: Map<number, string[]>; toCustomer: Map<number, string[]> }) {
 		return {

@@ -318,7 +318,11 @@ describe('deliveryOptions', () => {
 			holdBackMs: 300,
 			maxBatch: 1,
 			rememberMs: 5_000,
+			maxRunning: 16,
+			maxBacklog: 100,
 		});
+		expect(deliveryOptions({ maxWaiting: 500, maxRunning: 4 }, 1)).toMatchObject({ maxBacklog: 500, maxRunning: 4 });
+		expect(deliveryOptions({ maxWaiting: 0 }, 1).maxBacklog).toBe(1);
 		expect(deliveryOptions({ keepOrder: false, dropDuplicates: false, maxBatch: 0 }, 1)).toMatchObject({
 			dropDuplicates: false,
 			keepOrder: false,
