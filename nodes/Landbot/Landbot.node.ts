@@ -7,6 +7,7 @@ import * as customerField from './actions/customerField';
 import * as messageHook from './actions/messageHook';
 import { router } from './actions/router';
 import { getChannels } from './methods/loadOptions';
+import { listSearch } from './methods/listSearch';
 
 export class Landbot implements INodeType {
 	description: INodeTypeDescription = {
@@ -14,7 +15,9 @@ export class Landbot implements INodeType {
 		name: 'landbot',
 		icon: { light: 'file:landbot.svg', dark: 'file:landbot.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: channel, department, group, agent and bot ids are resource locators (From List / By ID).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
 			'={{ {"assign": "Assign", "assignToBot": "Assign to Bot", "create": "Create", "delete": "Delete", "get": "Get", "getMany": "Get Many", "getTranscript": "Get Transcript", "sendImage": "Send Image", "sendLocation": "Send Location", "sendMessage": "Send Message", "sendText": "Send Text", "set": "Set", "unassign": "Unassign"}[$parameter["operation"]] + ": " + {"channel": "Channel", "customer": "Customer", "customerField": "Customer Field", "messageHook": "Message Hook"}[$parameter["resource"]] }}',
@@ -46,7 +49,7 @@ export class Landbot implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getChannels } };
+	methods = { loadOptions: { getChannels }, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -20,7 +20,7 @@ import {
 	RELAY_RESPONSE,
 	secretsMatch,
 } from '../shared';
-import { channelIdField } from './actions/common';
+import { channelDropdown } from './actions/common';
 import { getChannels } from './methods/loadOptions';
 import { LANDBOT_CREDENTIAL } from './transport';
 import type { LandbotHookMessage } from './trigger/delivery';
@@ -68,7 +68,7 @@ export class LandbotTrigger implements INodeType {
 				default: '',
 			},
 			{
-				...channelIdField,
+				...channelDropdown,
 				description:
 					'Web or WhatsApp channel whose messages start the workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},

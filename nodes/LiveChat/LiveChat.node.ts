@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as chat from './actions/chat';
 import { router } from './actions/router';
 import { getAgents, getBots, getGroups } from './methods/loadOptions';
+import { listSearch } from './methods/listSearch';
 
 export class LiveChat implements INodeType {
 	description: INodeTypeDescription = {
@@ -11,7 +12,9 @@ export class LiveChat implements INodeType {
 		name: 'liveChat',
 		icon: { light: 'file:livechat.svg', dark: 'file:livechat.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: channel, department, group, agent and bot ids are resource locators (From List / By ID).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ {"deactivate": "Deactivate", "get": "Get", "getMany": "Get Many", "sendMessage": "Send Message", "start": "Start", "transfer": "Transfer"}[$parameter["operation"]] }}',
 		description:
 			'Hand a chatbot conversation to LiveChat agents: start chats with the history, write as the customer, an agent or a bot, transfer, deactivate.',
@@ -34,7 +37,7 @@ export class LiveChat implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getAgents, getBots, getGroups } };
+	methods = { loadOptions: { getAgents, getBots, getGroups }, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -5,6 +5,7 @@ import * as conversation from './actions/conversation';
 import * as message from './actions/message';
 import { router } from './actions/router';
 import { getAgents, getDepartments } from './methods/loadOptions';
+import { listSearch } from './methods/listSearch';
 
 export class Tiledesk implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,7 +13,9 @@ export class Tiledesk implements INodeType {
 		name: 'tiledesk',
 		icon: { light: 'file:tiledesk.svg', dark: 'file:tiledesk.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: channel, department, group, agent and bot ids are resource locators (From List / By ID).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
 			'={{ {"addParticipant": "Add Participant", "close": "Close", "get": "Get", "getMany": "Get Many", "moveToDepartment": "Move to Department", "removeParticipant": "Remove Participant", "reopen": "Reopen", "routeToAgents": "Route to Agents", "updateAttributes": "Update Attributes", "send": "Send", "sendHistory": "Send History"}[$parameter["operation"]] + ": " + {"conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
@@ -41,7 +44,7 @@ export class Tiledesk implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getAgents, getDepartments } };
+	methods = { loadOptions: { getAgents, getDepartments }, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -46,6 +46,8 @@ export interface SequencerOptions {
 	/** At most this many executions run at once; other conversations' turns wait for a free one. */
 	maxRunning: number;
 	now?: () => number;
+	/** Tests: a timer that does not keep the process alive. */
+	sleep?: (ms: number) => Promise<void>;
 }
 
 /** Options every relaying trigger offers in its "Options" collection, beside "Drop Duplicate Deliveries". */

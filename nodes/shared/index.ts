@@ -14,3 +14,4 @@ export * from './transcript';
 export * from './registrations';
 export * from './sequencer';
 export * from './deliveryOptions';
+export * from './locator';

@@ -77,6 +77,8 @@ interface Batch {
 	startedAt: number;
 	ended: boolean;
 	expired: boolean;
+	/** A timer will check it for being overdue (deliveries wait behind it). */
+	watched?: boolean;
 	line: Line;
 	lineId: string;
 }
@@ -111,6 +113,10 @@ export class DeliverySequencer {
 
 	private now(): number {
 		return this.options.now ? this.options.now() : Date.now();
+	}
+
+	private async sleep(ms: number): Promise<void> {
+		return await (this.options.sleep ?? sleep)(ms);
 	}
 
 	/** Deliveries waiting or relaying. */
@@ -166,7 +172,10 @@ export class DeliverySequencer {
 
 	private schedule(lineId: string, line: Line): void {
 		if (line.running) this.expireIfOverdue(line.running);
-		if (line.running) return;
+		if (line.running) {
+			if (line.pending.length > 0) this.watch(line.running);
+			return;
+		}
 		if (line.pending.length === 0) {
 			// Only this line: a newer one may already serve the conversation.
 			if (this.lines.get(lineId) === line) this.lines.delete(lineId);
@@ -178,7 +187,7 @@ export class DeliverySequencer {
 		if (wait > 0) {
 			if (line.wakeAt !== undefined && line.wakeAt <= readyAt) return;
 			line.wakeAt = readyAt;
-			void sleep(wait).then(() => {
+			void this.sleep(wait).then(() => {
 				if (line.wakeAt === readyAt) line.wakeAt = undefined;
 				this.schedule(lineId, line);
 			});
@@ -186,6 +195,7 @@ export class DeliverySequencer {
 		}
 		if (this.atCapacity()) {
 			this.ready.set(lineId, line);
+			for (const batch of this.running) this.watch(batch);
 			return;
 		}
 		this.ready.delete(lineId);
@@ -255,9 +265,7 @@ export class DeliverySequencer {
 	 * the real end is seen. Relaying them again could duplicate what most likely arrived.
 	 */
 	private expireIfOverdue(batch: Batch): void {
-		// A batch runs its items one after the other: each may wait out a rate limit.
-		const limit = this.options.maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
-		if (batch.ended || batch.expired || this.now() - batch.startedAt <= limit) return;
+		if (batch.ended || batch.expired || this.now() - batch.startedAt <= this.runLimit(batch)) return;
 		batch.expired = true;
 		this.leave(batch);
 		for (const ticket of batch.tickets) {
@@ -268,6 +276,22 @@ export class DeliverySequencer {
 			batch.line.running = undefined;
 			this.schedule(batch.lineId, batch.line);
 		}
+	}
+
+	/**
+	 * Someone waits for this run: notice when it is overdue even if nothing else arrives. A run n8n
+	 * never answers would otherwise hold the deliveries queued behind it (and their retries) for ever.
+	 */
+	private watch(batch: Batch): void {
+		if (batch.watched || batch.ended || batch.expired) return;
+		batch.watched = true;
+		const wait = batch.startedAt + this.runLimit(batch) - this.now() + 1;
+		void this.sleep(Math.max(1, wait)).then(() => this.expireIfOverdue(batch));
+	}
+
+	/** A batch runs its items one after the other: each may wait out a rate limit. */
+	private runLimit(batch: Batch): number {
+		return this.options.maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
 	}
 
 	private forgetOld(): void {

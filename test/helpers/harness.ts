@@ -39,6 +39,7 @@ import type {
 	INodeParameters,
 	INodeProperties,
 	INodePropertyOptions,
+	INodeListSearchResult,
 	INodeType,
 	INodeTypes,
 	IRequestOptionsSimplified,
@@ -642,6 +643,21 @@ export function createHarness(opts: HarnessOptions) {
 			const property = type.description.properties.find((p) => p.typeOptions?.loadOptionsMethod === method);
 			const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${property?.name ?? method}`);
 			return await fn.call(context);
+		},
+
+		/** Calls methods.listSearch[method] like n8n's resource-locator search endpoint. */
+		async listSearch(
+			nodeType: INodeType | IVersionedNodeType,
+			method: string,
+			run: RunOptions & { filter?: string },
+		): Promise<INodeListSearchResult> {
+			const { workflow, node, type, additionalData } = setup(nodeType, run);
+			const fn = type.methods?.listSearch?.[method];
+			if (!fn) throw new Error(`Node "${type.description.name}" has no methods.listSearch.${method}`);
+			additionalData.currentNodeParameters = node.parameters;
+			const property = type.description.properties.find((p) => p.modes?.some((mode) => mode.typeOptions?.searchListMethod === method));
+			const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${property?.name ?? method}`);
+			return await fn.call(context, run.filter);
 		},
 
 		/**

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { locatorId, versionedId } from '../../shared';
+
 export const customerIdField: INodeProperties = {
 	displayName: 'Customer ID',
 	name: 'customerId',
@@ -11,7 +13,7 @@ export const customerIdField: INodeProperties = {
 	description: "The Landbot customer: the bot's customer ID variable, or conversationId of a Landbot Trigger event",
 };
 
-export const channelIdField: INodeProperties = {
+export const channelDropdown: INodeProperties = {
 	displayName: 'Channel Name or ID',
 	name: 'channelId',
 	type: 'options',
@@ -22,6 +24,14 @@ export const channelIdField: INodeProperties = {
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
 
+/** The channel: a dropdown in version 1, a resource locator from 1.1 on. */
+export const channelIdFields: INodeProperties[] = versionedId(channelDropdown, {
+	displayName: 'Channel',
+	searchListMethod: 'searchChannels',
+	idPlaceholder: '1872204',
+	idPattern: { regex: '^\\d+$', errorMessage: 'A Landbot channel ID is a number' },
+});
+
 /** Landbot ids are positive integers; anything else would only earn a 404 later. */
 export function requireNumericId(
 	this: IExecuteFunctions,
@@ -29,7 +39,7 @@ export function requireNumericId(
 	label: string,
 	itemIndex: number,
 ): string {
-	const value = String(this.getNodeParameter(parameter, itemIndex, '') ?? '').trim();
+	const value = locatorId.call(this, parameter, itemIndex);
 	if (!/^\d+$/.test(value)) {
 		throw new NodeOperationError(
 			this.getNode(),

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { versionedId } from '../../shared';
+
 import { PROPERTY_EXTERNAL_ID } from '../marker';
 import { liveChatApi, liveChatConfig } from '../transport';
 
@@ -133,7 +135,7 @@ export function chatCustomerId(chat: IDataObject): string | null {
 	return customer ? String(customer.id) : null;
 }
 
-export const groupField: INodeProperties = {
+const groupDropdown: INodeProperties = {
 	displayName: 'Group Name or ID',
 	name: 'groupId',
 	type: 'options',
@@ -143,5 +145,19 @@ export const groupField: INodeProperties = {
 	description:
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
+
+/** The group to route to: a dropdown in version 1, a resource locator from 1.1 on. */
+export function groupFields(overrides: Partial<INodeProperties> = {}): INodeProperties[] {
+	return versionedId(
+		{ ...groupDropdown, ...overrides },
+		{
+			displayName: 'Group',
+			searchListMethod: 'searchGroups',
+			idPlaceholder: '0',
+			idPattern: { regex: '^\\d+$', errorMessage: 'A LiveChat group ID is an integer (0 is General)' },
+			description: overrides.description === undefined ? undefined : String(overrides.description).replace(/ Choose from the list.*$/, ''),
+		},
+	);
+}
 
 export { jsonArrayParameter, jsonObjectParameter, requireHttpUrl } from '../../shared';

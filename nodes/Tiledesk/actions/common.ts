@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { REQUEST_ID_PREFIX, requestIdFromExternalId } from '../../shared';
+import { REQUEST_ID_PREFIX, requestIdFromExternalId, versionedId } from '../../shared';
 import { tiledeskProject } from '../transport';
 
 export const conversationFields: INodeProperties[] = [
@@ -91,16 +91,20 @@ export function requireChatRequestId(this: IExecuteFunctions, conversation: Conv
 	}
 }
 
-export const departmentField: INodeProperties = {
-	displayName: 'Department Name or ID',
-	name: 'departmentId',
-	type: 'options',
-	typeOptions: { loadOptionsMethod: 'getDepartments' },
-	required: true,
-	default: '',
-	description:
-		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-};
+/** The department to route to: a dropdown in version 1, a resource locator from 1.1 on. */
+export const departmentFields: INodeProperties[] = versionedId(
+	{
+		displayName: 'Department Name or ID',
+		name: 'departmentId',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDepartments' },
+		required: true,
+		default: '',
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{ displayName: 'Department', searchListMethod: 'searchDepartments', idPlaceholder: '65c5f4a89faf2d04cd7da5b1', idPattern: { regex: '^[0-9a-fA-F]{24}$', errorMessage: 'A Tiledesk ID has 24 hexadecimal characters' } },
+);
 
 /** `bot_<id>`: Tiledesk tells bots from people by this prefix of the sender and participant id. */
 export function botParticipantId(id: string): string {

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { LandbotApi } from '../../../credentials/LandbotApi.credentials';
@@ -434,6 +435,34 @@ describe('Landbot API credential', () => {
 		await harness.execute(node, {
 			parameters: { resource: 'customer', operation: 'assign', customerId: '7' },
 			credentials: { landbotApi: { ...credentials.landbotApi, baseUrl: 'http://127.0.0.1:4010/v1/' } },
+		});
+	});
+});
+
+describe('Landbot node: resource locators (version 1.1)', () => {
+	const rl = (value: string, mode = 'list') => ({ __rl: true, mode, value });
+	const at = (typeVersion: number, parameters: IDataObject) =>
+		harness.execute(node, { parameters: parameters as never, credentials, items: [{ json: {} }], typeVersion });
+
+	it('the channel is a locator from 1.1 on and a dropdown in version 1; both run the same', async () => {
+		for (const [typeVersion, channelId] of [
+			[1.1, rl('2955840')],
+			[1.1, rl('2955840', 'id')],
+			[1, '2955840'],
+		] as const) {
+			landbot().get('/v1/channels/2955840/').reply(200, { success: true, channel: { id: 2955840, type: 'landbot' } });
+			expect((await at(typeVersion, { resource: 'channel', operation: 'get', channelId }))[0][0].json).toEqual({ id: 2955840, type: 'landbot' });
+		}
+		await expect(at(1.1, { resource: 'channel', operation: 'get', channelId: rl('web', 'id') })).rejects.toThrow('"Channel" must be a Landbot numeric ID, got "web"');
+	});
+
+	it('the channel list searches by name or ID', async () => {
+		landbot()
+			.get('/v1/channels/')
+			.query({ offset: 0, limit: 100 })
+			.reply(200, { total: 2, channels: [{ id: 2, name: 'WhatsApp line', type: 'whatsapp' }, { id: 1, name: 'Web', type: 'landbot' }] });
+		expect(await harness.listSearch(node, 'searchChannels', { parameters: {}, credentials, filter: 'whats' })).toEqual({
+			results: [{ name: 'WhatsApp line (whatsapp)', value: '2' }],
 		});
 	});
 });

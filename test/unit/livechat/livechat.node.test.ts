@@ -1095,3 +1095,42 @@ describe('dropdowns', () => {
 		expect(await harness.loadOptions(node, 'getBots', { parameters: {}, credentials })).toEqual([{ name: 'Relay bot', value: BOT }]);
 	});
 });
+
+describe('LiveChat node: resource locators (version 1.1)', () => {
+	const credentials = { liveChatApi: baseCredentials as never };
+	const rl = (value: string, mode = 'list') => ({ __rl: true, mode, value });
+	const at = (typeVersion: number, parameters: IDataObject) =>
+		harness.execute(node, { parameters: parameters as never, credentials, items: [{ json: {} }], typeVersion });
+
+	it('group, agent and bot are locators from 1.1 on and dropdowns in version 1; both run the same', async () => {
+		const byName = (name: string) => node.description.properties.filter((p) => p.name === name).map((p) => p.type);
+		for (const name of ['groupId', 'agentId', 'botId']) expect(new Set(byName(name))).toEqual(new Set(['options', 'resourceLocator']));
+
+		for (const [typeVersion, groupId, agentId] of [
+			[1.1, rl('19'), rl('smith@example.com', 'id')],
+			[1, '19', 'smith@example.com'],
+		] as const) {
+			livechat().post(path('agent', 'transfer_chat'), (body) => body.target.type === 'group' && body.target.ids[0] === 19).reply(200, {});
+			await at(typeVersion, { resource: 'chat', operation: 'transfer', chatId: CHAT, targetType: 'group', groupId });
+			livechat().post(path('agent', 'transfer_chat'), (body) => body.target.type === 'agent' && body.target.ids[0] === 'smith@example.com').reply(200, {});
+			await at(typeVersion, { resource: 'chat', operation: 'transfer', chatId: CHAT, targetType: 'agent', agentId });
+		}
+		await expect(at(1.1, { resource: 'chat', operation: 'transfer', chatId: CHAT, targetType: 'group', groupId: rl('general', 'id') })).rejects.toThrow(
+			'"Group" must be a LiveChat group ID (an integer), got "general"',
+		);
+	});
+
+	it('the lists search by name or ID', async () => {
+		livechat()
+			.post(path('configuration', 'list_groups'), { fields: ['routing_status'] })
+			.reply(200, [
+				{ id: 19, name: 'Sport shoes', routing_status: 'offline' },
+				{ id: 0, name: 'General', routing_status: 'accepting_chats' },
+			]);
+		expect(await harness.listSearch(node, 'searchGroups', { parameters: {}, credentials, filter: 'sport' })).toEqual({
+			results: [{ name: 'Sport shoes (19)', value: '19' }],
+		});
+		livechat().post(path('configuration', 'list_bots'), { all: true }).reply(200, [{ id: BOT, name: 'Relay bot' }]);
+		expect((await harness.listSearch(node, 'searchBots', { parameters: {}, credentials })).results).toEqual([{ name: 'Relay bot', value: BOT }]);
+	});
+});

@@ -14,6 +14,8 @@ const OPTIONS: SequencerOptions = {
 	maxBacklog: 1000,
 	maxBacklogBytes: 1_000_000,
 	maxRunning: 100,
+	// The sequencer's timers (hold-back, overdue runs) must not keep Jest waiting after the last test.
+	sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
 };
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -282,6 +284,20 @@ describe('DeliverySequencer', () => {
 		void admit('a2', 2, 'a');
 		await tick();
 		expect(turns.get('b1')?.kind).toBe('lead');
+	});
+
+	it('a run never answered releases its line after Max Run even when nothing else arrives (the deliveries queued behind it go on)', async () => {
+		const { turns, admit, lead } = recorder(new DeliverySequencer({ ...OPTIONS, maxBatch: 1, maxRunMs: 50 }));
+		void admit('a1', 1);
+		await tick();
+		void admit('a2', 2);
+		await tick();
+		expect(turns.has('a2')).toBe(false);
+		// No other delivery, no copy: only the sequencer's own timer can notice the overdue run.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(lead('a2').kind).toBe('lead');
+		// The stale run's copies are asked to retry later; its real end still counts.
+		expect((await admit('a1', 1)).kind).toBe('busy');
 	});
 
 	it('a new conversation takes the slot of an overdue execution of another one', async () => {

@@ -707,3 +707,36 @@ describe('node description', () => {
 		expect(resource?.options?.map((o) => (o as { value: string }).value)).toEqual(['conversation', 'message']);
 	});
 });
+
+describe('Tiledesk node: resource locators (version 1.1)', () => {
+	const credentials = { tiledeskApi: baseCredentials as never };
+	const conversation = { resource: 'conversation', conversationBy: 'requestId', requestId: REQUEST_ID };
+	const rl = (value: string, mode = 'list') => ({ __rl: true, mode, value });
+	const at = (typeVersion: number, parameters: IDataObject) =>
+		harness.execute(node, { parameters: parameters as never, credentials, items: [{ json: {} }], typeVersion });
+
+	it('department and agent are locators from 1.1 on and dropdowns in version 1; both run the same', async () => {
+		for (const [typeVersion, departmentId, agentId] of [
+			[1.1, rl('65c5f4a89faf2d04cd7da5b1'), rl('65c5f2e19faf2d04cd7da4f0', 'id')],
+			[1, '65c5f4a89faf2d04cd7da5b1', '65c5f2e19faf2d04cd7da4f0'],
+		] as const) {
+			tiledesk().put(`${PATH}/requests/${REQUEST_ID}/departments`, { departmentid: '65c5f4a89faf2d04cd7da5b1', nobot: true }).reply(200, {});
+			await at(typeVersion, { ...conversation, operation: 'moveToDepartment', departmentId });
+			tiledesk().post(`${PATH}/requests/${REQUEST_ID}/participants`, { member: '65c5f2e19faf2d04cd7da4f0' }).reply(200, {});
+			await at(typeVersion, { ...conversation, operation: 'addParticipant', agentId });
+		}
+		await expect(at(1.1, { ...conversation, operation: 'moveToDepartment', departmentId: rl('') })).rejects.toThrow(/"Department" is empty/);
+	});
+
+	it('the department list searches by name', async () => {
+		tiledesk()
+			.get(`${PATH}/departments`)
+			.reply(200, [
+				{ _id: 'd1', name: 'Sales', default: true },
+				{ _id: 'd2', name: 'Billing' },
+			]);
+		expect(await harness.listSearch(node, 'searchDepartments', { parameters: {}, credentials, filter: 'bill' })).toEqual({
+			results: [{ name: 'Billing', value: 'd2' }],
+		});
+	});
+});

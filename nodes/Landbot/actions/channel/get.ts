@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { landbotApi } from '../../transport';
-import { channelIdField, requireNumericId } from '../common';
+import { channelIdFields, requireNumericId } from '../common';
 
-const properties: INodeProperties[] = [channelIdField];
+const properties: INodeProperties[] = [...channelIdFields];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['channel'], operation: ['get'] } },

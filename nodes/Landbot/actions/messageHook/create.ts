@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { landbotApi } from '../../transport';
-import { channelIdField, requireHttpUrlParameter, requireNumericId } from '../common';
+import { channelIdFields, requireHttpUrlParameter, requireNumericId } from '../common';
 
 const properties: INodeProperties[] = [
-	channelIdField,
+	...channelIdFields,
 	{
 		displayName: 'URL',
 		name: 'url',

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { landbotApi } from '../../transport';
-import { channelIdField, requireNumericId } from '../common';
+import { channelIdFields, requireNumericId } from '../common';
 
 const properties: INodeProperties[] = [
-	channelIdField,
+	...channelIdFields,
 	{
 		displayName: 'Hook ID',
 		name: 'hookId',

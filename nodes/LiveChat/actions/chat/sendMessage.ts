@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl } from '../../../shared';
+import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, versionedId } from '../../../shared';
 import { ownCustomId } from '../../marker';
 import { downloadFile, uploadFile } from '../../transport';
 import { chatFields, requireHttpUrl, resolveChat } from '../common';
@@ -43,17 +43,20 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { sendAs: ['customer'] } },
 		description: 'Empty: the chat\'s customer, read from the chat (one more call)',
 	},
-	{
-		displayName: 'Bot Name or ID',
-		name: 'botId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getBots' },
-		required: true,
-		default: '',
-		displayOptions: { show: { sendAs: ['bot'] } },
-		description:
-			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
+	...versionedId(
+		{
+			displayName: 'Bot Name or ID',
+			name: 'botId',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getBots' },
+			required: true,
+			default: '',
+			displayOptions: { show: { sendAs: ['bot'] } },
+			description:
+				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		},
+		{ displayName: 'Bot', searchListMethod: 'searchBots', idPlaceholder: '5c9871d5372c824cbf22d860a707a578' },
+	),
 	{
 		displayName: 'Message Type',
 		name: 'messageType',

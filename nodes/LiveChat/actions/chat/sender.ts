@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { locatorId } from '../../../shared';
 import type { CustomerRef } from '../../transport';
 import { botApiVersion, customerApi, liveChatApi, liveChatConfig, sealedIdentityOf } from '../../transport';
 import { chatCustomerId } from '../common';
@@ -44,7 +45,7 @@ export async function prepareSender(
 	const sendAs = this.getNodeParameter('sendAs', itemIndex) as 'customer' | 'agent' | 'bot';
 	if (sendAs === 'agent') return { as: 'agent' };
 	if (sendAs === 'bot') {
-		const botId = String(this.getNodeParameter('botId', itemIndex, '') ?? '').trim();
+		const botId = locatorId.call(this, 'botId', itemIndex);
 		if (!botId) throw new NodeOperationError(this.getNode(), '"Bot" is empty', { itemIndex });
 		const apiVersion = botApiVersion((await liveChatConfig(this)).apiVersion);
 		if (options.addBotToChat !== false) {

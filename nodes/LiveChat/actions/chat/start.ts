@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { transcriptLine } from '../../../shared';
+import { locatorId, transcriptLine } from '../../../shared';
 import {
 	ownCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
@@ -9,15 +9,14 @@ import {
 	PROPERTY_EXTERNAL_PLATFORM,
 } from '../../marker';
 import { ensureChatProperties, liveChatApi, liveChatConfig } from '../../transport';
-import { groupField, groupIdValue, jsonArrayParameter, jsonObjectParameter } from '../common';
+import { groupFields, groupIdValue, jsonArrayParameter, jsonObjectParameter } from '../common';
 import { keepIdsOnActiveChat, returningCustomer } from './returningCustomer';
 
 const properties: INodeProperties[] = [
-	{
-		...groupField,
+	...groupFields({
 		description:
 			'The group whose agents get the chat. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	}),
 	{
 		displayName: 'External ID',
 		name: 'externalId',
@@ -168,7 +167,7 @@ function capped(line: string): string {
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const config = await liveChatConfig(this);
-	const groupId = groupIdValue.call(this, this.getNodeParameter('groupId', itemIndex), 'Group', itemIndex);
+	const groupId = groupIdValue.call(this, locatorId.call(this, 'groupId', itemIndex), 'Group', itemIndex);
 	const externalId = text(this.getNodeParameter('externalId', itemIndex, '')).trim();
 	const externalPlatform = text(this.getNodeParameter('externalPlatform', itemIndex, '')).trim();
 	const customerBy = this.getNodeParameter('customerBy', itemIndex, 'externalId') as string;

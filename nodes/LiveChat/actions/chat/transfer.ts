@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { locatorId, versionedId } from '../../../shared';
 import { liveChatApi } from '../../transport';
-import { chatFields, groupField, groupIdValue, resolveChat } from '../common';
+import { chatFields, groupFields, groupIdValue, resolveChat } from '../common';
 
 const properties: INodeProperties[] = [
 	...chatFields,
@@ -16,18 +17,21 @@ const properties: INodeProperties[] = [
 		],
 		default: 'group',
 	},
-	{ ...groupField, displayOptions: { show: { targetType: ['group'] } } },
-	{
-		displayName: 'Agent Name or ID',
-		name: 'agentId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getAgents' },
-		required: true,
-		default: '',
-		displayOptions: { show: { targetType: ['agent'] } },
-		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-		hint: "A LiveChat agent's ID is their email address",
-	},
+	...groupFields({ displayOptions: { show: { targetType: ['group'] } } }),
+	...versionedId(
+		{
+			displayName: 'Agent Name or ID',
+			name: 'agentId',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getAgents' },
+			required: true,
+			default: '',
+			displayOptions: { show: { targetType: ['agent'] } },
+			description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			hint: "A LiveChat agent's ID is their email address",
+		},
+		{ displayName: 'Agent', searchListMethod: 'searchAgents', idPlaceholder: 'agent@example.com', hint: "A LiveChat agent's ID is their email address" },
+	),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -63,9 +67,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	let ids: Array<string | number>;
 	if (targetType === 'group') {
-		ids = [groupIdValue.call(this, this.getNodeParameter('groupId', itemIndex), 'Group', itemIndex)];
+		ids = [groupIdValue.call(this, locatorId.call(this, 'groupId', itemIndex), 'Group', itemIndex)];
 	} else {
-		const agentId = String(this.getNodeParameter('agentId', itemIndex, '') ?? '').trim();
+		const agentId = locatorId.call(this, 'agentId', itemIndex);
 		if (!agentId) throw new NodeOperationError(this.getNode(), '"Agent" is empty', { itemIndex });
 		ids = [agentId];
 	}

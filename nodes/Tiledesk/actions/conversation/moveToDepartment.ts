@@ -2,11 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { segment, tiledeskApi } from '../../transport';
-import { conversationFields, departmentField, resolveConversation } from '../common';
+import { locatorId } from '../../../shared';
+import { conversationFields, departmentFields, resolveConversation } from '../common';
 
 const properties: INodeProperties[] = [
 	...conversationFields,
-	departmentField,
+	...departmentFields,
 	{
 		displayName: 'Skip Department Bot',
 		name: 'nobot',
@@ -24,7 +25,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const conversation = await resolveConversation.call(this, itemIndex);
-	const departmentid = String(this.getNodeParameter('departmentId', itemIndex, '')).trim();
+	const departmentid = locatorId.call(this, 'departmentId', itemIndex);
 	if (departmentid === '') {
 		throw new NodeOperationError(this.getNode(), '"Department" is empty', { itemIndex });
 	}

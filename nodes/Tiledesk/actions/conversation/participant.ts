@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { locatorId, versionedId } from '../../../shared';
 import { botParticipantId } from '../common';
 
 /** Who joins or leaves: an agent (user ID) or a bot (bot_<ID>). */
@@ -15,17 +16,20 @@ export const participantFields: INodeProperties[] = [
 		],
 		default: 'agent',
 	},
-	{
-		displayName: 'Agent Name or ID',
-		name: 'agentId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getAgents' },
-		required: true,
-		default: '',
-		displayOptions: { show: { participantType: ['agent'] } },
-		description:
-			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
+	...versionedId(
+		{
+			displayName: 'Agent Name or ID',
+			name: 'agentId',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getAgents' },
+			required: true,
+			default: '',
+			displayOptions: { show: { participantType: ['agent'] } },
+			description:
+				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		},
+		{ displayName: 'Agent', searchListMethod: 'searchAgents', idPlaceholder: '65c5f4a89faf2d04cd7da5b1', description: "The agent's Tiledesk user ID" },
+	),
 	{
 		displayName: 'Bot ID',
 		name: 'botId',
@@ -39,7 +43,7 @@ export const participantFields: INodeProperties[] = [
 
 export function participantId(this: IExecuteFunctions, itemIndex: number): string {
 	const type = this.getNodeParameter('participantType', itemIndex, 'agent') as 'agent' | 'bot';
-	const raw = String(this.getNodeParameter(type === 'bot' ? 'botId' : 'agentId', itemIndex, '')).trim();
+	const raw = type === 'bot' ? String(this.getNodeParameter('botId', itemIndex, '')).trim() : locatorId.call(this, 'agentId', itemIndex);
 	if (raw === '' || raw === 'bot_') {
 		throw new NodeOperationError(this.getNode(), `"${type === 'bot' ? 'Bot ID' : 'Agent'}" is empty`, { itemIndex });
 	}

@@ -1,0 +1,87 @@
+import type {
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeListSearchResult,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
+
+/**
+ * Resource locators (From List / By ID) for the platform ids a node asks for. Version 1 of a node
+ * stored these ids as plain strings from a dropdown; from LOCATOR_VERSION on they are locators.
+ * Both are read the same way (`locatorId`), so an operation does not care which version it runs in.
+ */
+export const LOCATOR_VERSION = 1.1;
+
+export interface LocatorSpec {
+	/** What is chosen, in the domain's words: "Channel", "Department", "Agent". */
+	displayName: string;
+	name: string;
+	/** The node's `methods.listSearch` entry that lists the platform's objects. */
+	searchListMethod: string;
+	/** An id of the platform's own shape, shown in the By ID field. */
+	idPlaceholder: string;
+	/** What a valid id looks like (checked in the editor), and what to say otherwise. */
+	idPattern?: { regex: string; errorMessage: string };
+	required?: boolean;
+	description?: string;
+	hint?: string;
+	displayOptions?: IDisplayOptions;
+}
+
+export function idLocator(spec: LocatorSpec): INodeProperties {
+	return {
+		displayName: spec.displayName,
+		name: spec.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: spec.required,
+		description: spec.description,
+		hint: spec.hint,
+		displayOptions: spec.displayOptions,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: spec.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: spec.idPlaceholder,
+				validation: spec.idPattern
+					? [{ type: 'regex', properties: { regex: spec.idPattern.regex, errorMessage: spec.idPattern.errorMessage } }]
+					: undefined,
+			},
+		],
+	};
+}
+
+function shownIn(property: INodeProperties, versions: NonNullable<IDisplayOptions['show']>['@version']): INodeProperties {
+	const show = { ...(property.displayOptions?.show ?? {}), '@version': versions };
+	return { ...property, displayOptions: { ...property.displayOptions, show } };
+}
+
+/** The version-1 dropdown for stored workflows, and the locator from LOCATOR_VERSION on. */
+export function versionedId(legacy: INodeProperties, spec: Omit<LocatorSpec, 'name' | 'displayOptions'>): INodeProperties[] {
+	const locator = idLocator({ ...spec, name: legacy.name, displayOptions: legacy.displayOptions, required: spec.required ?? legacy.required });
+	return [shownIn(legacy, [1]), shownIn(locator, [{ _cnd: { gte: LOCATOR_VERSION } }])];
+}
+
+/** A locator's id (or a version-1 string), trimmed; '' when unset. */
+export function locatorId(this: IExecuteFunctions, name: string, itemIndex: number, fallback = ''): string {
+	const value = this.getNodeParameter(name, itemIndex, fallback, { extractValue: true }) as unknown;
+	if (value === null || value === undefined) return '';
+	return typeof value === 'object' ? '' : String(value).trim();
+}
+
+/** A locator's list from the options a listing gives: what matches the typed filter, by name or id. */
+export function searchResults(options: INodePropertyOptions[], filter?: string): INodeListSearchResult {
+	const needle = (filter ?? '').trim().toLowerCase();
+	const results = options
+		.filter((option) => !needle || option.name.toLowerCase().includes(needle) || String(option.value).toLowerCase().includes(needle))
+		.map((option) => ({ name: option.name, value: String(option.value) }));
+	return { results };
+}
