@@ -73,7 +73,7 @@ export function settingsFromEnv(defaults: { count: number; flood: number; seed?:
 		concurrency: Math.max(1, Math.floor(number('HANDOFF_FUZZ_CONCURRENCY', 16))),
 		flood: Math.floor(number('HANDOFF_FUZZ_FLOOD', defaults.flood)),
 		maxRssMB: number('HANDOFF_FUZZ_MAX_RSS_MB', 2048),
-		maxFloodGrowthMB: number('HANDOFF_FUZZ_MAX_FLOOD_GROWTH_MB', 1536),
+		maxFloodGrowthMB: number('HANDOFF_FUZZ_MAX_FLOOD_GROWTH_MB', 2048),
 		requestTimeoutMs: number('HANDOFF_FUZZ_TIMEOUT_MS', 60_000),
 	};
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AuthorRole } from '../../shared';
-import { isObject, toIsoTimestamp } from '../../shared';
+import { isObject, ownValue, toIsoTimestamp } from '../../shared';
 
 // The calls Botpress makes and how their bodies are checked. What their message payloads hold is
 // read in messages.ts, the events built from the calls in events.ts; the trigger takes all of it
@@ -72,7 +72,8 @@ const HISTORY_ROLES: Record<string, AuthorRole> = {
 /** Botpress's `{text, author?, timestamp?}` → the package's history entry (role, name, text, ISO time). */
 function historyEntry(message: IDataObject): HistoryEntry {
 	const author = typeof message.author === 'string' ? message.author.trim() : '';
-	const role = HISTORY_ROLES[author.toLowerCase()];
+	// ownValue: an author named "constructor" or "__proto__" is a name, not a role.
+	const role = ownValue(HISTORY_ROLES, author.toLowerCase());
 	const at = message.timestamp;
 	return {
 		role: role ?? 'customer',

@@ -126,16 +126,19 @@ export function handoffProperties(properties: unknown, clientId: string): IDataO
 	return {};
 }
 
+/** An id as part of a delivery key; anything else (an object whose String() would throw) as its JSON. */
+const keyPart = (value: unknown): string => idToString(value) ?? (value === undefined ? '' : JSON.stringify(value));
+
 /** The id that stays the same when LiveChat delivers the same thing again (3 retries within about a minute). */
 export function deliveryKey(delivery: Delivery): string {
 	const { action, payload } = delivery;
-	if (action === 'incoming_event') return `event:${String(payload.chat_id)}:${String((payload.event as IDataObject).id)}`;
+	if (action === 'incoming_event') return `event:${keyPart(payload.chat_id)}:${keyPart((payload.event as IDataObject).id)}`;
 	if (action === 'incoming_chat') {
 		const chat = payload.chat as IDataObject;
 		const thread = isObject(chat.thread) ? chat.thread : {};
-		return `chat:${String(chat.id)}:${String(thread.id ?? '')}`;
+		return `chat:${keyPart(chat.id)}:${keyPart(thread.id)}`;
 	}
-	if (action === 'chat_deactivated') return `deactivated:${String(payload.chat_id)}:${String(payload.thread_id ?? '')}`;
+	if (action === 'chat_deactivated') return `deactivated:${keyPart(payload.chat_id)}:${keyPart(payload.thread_id)}`;
 	// A transfer has no id of its own: the whole payload is its identity.
 	return `${action}:${createHash('sha256').update(JSON.stringify(payload)).digest('hex')}`;
 }
