@@ -64,6 +64,14 @@ function shownIn(property: INodeProperties, versions: NonNullable<IDisplayOption
 	return { ...property, displayOptions: { ...property.displayOptions, show } };
 }
 
+const CHOOSE_OR_EXPRESSION =
+	'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>';
+
+/** A version-1 id dropdown, filled by `loadOptionsMethod` (kept for workflows stored with version 1). */
+export function idDropdown(displayName: string, name: string, loadOptionsMethod: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+	return { displayName, name, type: 'options', typeOptions: { loadOptionsMethod }, required: true, default: '', description: CHOOSE_OR_EXPRESSION, ...extra };
+}
+
 /** The version-1 dropdown for stored workflows, and the locator from LOCATOR_VERSION on. */
 export function versionedId(legacy: INodeProperties, spec: Omit<LocatorSpec, 'name' | 'displayOptions'>): INodeProperties[] {
 	const locator = idLocator({ ...spec, name: legacy.name, displayOptions: legacy.displayOptions, required: spec.required ?? legacy.required });

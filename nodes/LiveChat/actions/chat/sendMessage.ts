@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, versionedId } from '../../../shared';
+import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, idDropdown, versionedId } from '../../../shared';
 import { ownCustomId } from '../../marker';
 import { downloadFile, uploadFile } from '../../transport';
 import { chatFields, requireHttpUrl, resolveChat } from '../common';
@@ -44,17 +44,7 @@ const properties: INodeProperties[] = [
 		description: 'Empty: the chat\'s customer, read from the chat (one more call)',
 	},
 	...versionedId(
-		{
-			displayName: 'Bot Name or ID',
-			name: 'botId',
-			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getBots' },
-			required: true,
-			default: '',
-			displayOptions: { show: { sendAs: ['bot'] } },
-			description:
-				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-		},
+		idDropdown('Bot Name or ID', 'botId', 'getBots', { displayOptions: { show: { sendAs: ['bot'] } } }),
 		{ displayName: 'Bot', searchListMethod: 'searchBots', idPlaceholder: '5c9871d5372c824cbf22d860a707a578' },
 	),
 	{

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { locatorId, versionedId } from '../../../shared';
+import { idDropdown, locatorId, versionedId } from '../../../shared';
 import { liveChatApi } from '../../transport';
 import { chatFields, groupFields, groupIdValue, resolveChat } from '../common';
 
@@ -19,17 +19,10 @@ const properties: INodeProperties[] = [
 	},
 	...groupFields({ displayOptions: { show: { targetType: ['group'] } } }),
 	...versionedId(
-		{
-			displayName: 'Agent Name or ID',
-			name: 'agentId',
-			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getAgents' },
-			required: true,
-			default: '',
+		idDropdown('Agent Name or ID', 'agentId', 'getAgents', {
 			displayOptions: { show: { targetType: ['agent'] } },
-			description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			hint: "A LiveChat agent's ID is their email address",
-		},
+		}),
 		{ displayName: 'Agent', searchListMethod: 'searchAgents', idPlaceholder: 'agent@example.com', hint: "A LiveChat agent's ID is their email address" },
 	),
 	{

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { locatorId, versionedId } from '../../../shared';
+import { idDropdown, locatorId, versionedId } from '../../../shared';
 import { botParticipantId } from '../common';
 
 /** Who joins or leaves: an agent (user ID) or a bot (bot_<ID>). */
@@ -17,17 +17,7 @@ export const participantFields: INodeProperties[] = [
 		default: 'agent',
 	},
 	...versionedId(
-		{
-			displayName: 'Agent Name or ID',
-			name: 'agentId',
-			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getAgents' },
-			required: true,
-			default: '',
-			displayOptions: { show: { participantType: ['agent'] } },
-			description:
-				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-		},
+		idDropdown('Agent Name or ID', 'agentId', 'getAgents', { displayOptions: { show: { participantType: ['agent'] } } }),
 		{ displayName: 'Agent', searchListMethod: 'searchAgents', idPlaceholder: '65c5f4a89faf2d04cd7da5b1', description: "The agent's Tiledesk user ID" },
 	),
 	{
