@@ -1,5 +1,5 @@
 import type { SequencerOptions } from './deliveryOptions';
-import type { DeliveryTicketInput } from './sequencer';
+import type { DeliveryTicketInput } from './deliveryTurn';
 
 /** How far back the delivery lag is looked at. */
 const LAG_WINDOW_MS = 20 * 1000;

@@ -1,7 +1,8 @@
 import { sleep } from 'n8n-workflow';
-import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { SequencerOptions } from './deliveryOptions';
+import type { Batch, DeliveryTicketInput, Line, Relay, Ticket, Turn } from './deliveryTurn';
+import { deferred } from './deliveryTurn';
 import { HoldBack } from './holdBack';
 import { RelayedKeys } from './relayedKeys';
 
@@ -27,73 +28,7 @@ const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
 /** The options live beside the node fields that set them; they are part of this file's API. */
 export type { SequencerOptions } from './deliveryOptions';
 
-export interface DeliveryTicketInput {
-	/** Stable across the platform's retries of this delivery (its delivery / message id). */
-	key: string;
-	/** Deliveries of one conversation relay one at a time, in `order`. */
-	conversation: string;
-	/** The source's order, in ms (its timestamp) or any increasing number; ties keep arrival order. */
-	order: number;
-	/** When the platform sent the event, in ms by its clock, when the event says so. */
-	sentAt?: number;
-	items: INodeExecutionData[];
-	/** Roughly what the items hold in memory, in bytes (bounded by `maxBacklogBytes`). */
-	size?: number;
-}
-
-/** How a relay ended: done, failed, or not seen within `maxRunMs` (it may still end either way). */
-export type Outcome = 'done' | 'failed' | 'unknown';
-
-/** What the trigger does with a delivery once it is admitted. */
-export type Turn =
-	/** Start the execution with these items (this delivery's and those that queued behind it). */
-	| { kind: 'lead'; items: INodeExecutionData[]; finish: (ok: boolean) => void }
-	/** Another delivery's execution carries this one; answer with its outcome. */
-	| { kind: 'follow'; outcome: Promise<Outcome> }
-	/** Relayed already (or by a copy that just succeeded): answer 200, run nothing. */
-	| { kind: 'duplicate' }
-	/** A copy of a relay whose end has not been seen for longer than `maxRunMs`: ask to retry later. */
-	| { kind: 'busy' };
-
-interface Ticket extends DeliveryTicketInput {
-	arrival: number;
-	arrivedAt: number;
-	readyAt: number;
-	relay: Relay;
-	assign: (turn: Turn) => void;
-}
-
-/** One delivery key in flight: waiting in its line, or running in a batch. */
-interface Relay {
-	outcome: Promise<Outcome>;
-	settle: (outcome: Outcome) => void;
-	batch?: Batch;
-	/** Its run outlived maxRunMs: the line went on; copies are answered busy until the real end. */
-	stale: boolean;
-}
-
-interface Batch {
-	tickets: Ticket[];
-	startedAt: number;
-	ended: boolean;
-	expired: boolean;
-	/** A timer will check it for being overdue (deliveries wait behind it). */
-	watched?: boolean;
-	line: Line;
-	lineId: string;
-}
-
-interface Line {
-	pending: Ticket[];
-	running?: Batch;
-	wakeAt?: number;
-}
-
-function deferred(): { outcome: Promise<Outcome>; settle: (outcome: Outcome) => void } {
-	let settle: (outcome: Outcome) => void = () => {};
-	const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
-	return { outcome, settle };
-}
+export type { DeliveryTicketInput, Outcome, Turn } from './deliveryTurn';
 
 export class DeliverySequencer {
 	private readonly lines = new Map<string, Line>();
