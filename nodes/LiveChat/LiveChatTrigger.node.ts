@@ -34,6 +34,7 @@ import {
 	roleOfUserId,
 	toEvent,
 } from './trigger/delivery';
+import { liveChatCatchUp } from './trigger/catchUp';
 import { liveChatWebhooks, storedWebhooks } from './trigger/webhooks';
 
 /**
@@ -115,6 +116,14 @@ export class LiveChatTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Catch Up After Outages',
+						name: 'catchUp',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to relay an agent's messages LiveChat gave up delivering while n8n was down (it retries for about a minute): the first message of a chat after a restart brings the ones missed before it, read back from the chat. Records the last relayed message in a chat property (one more LiveChat call per relay). Needs Keep Order Per Conversation.",
+					},
+					{
 						displayName: 'Drop Duplicate Deliveries',
 						name: 'dropDuplicates',
 						type: 'boolean',
@@ -171,14 +180,8 @@ export class LiveChatTrigger implements INodeType {
 
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const dropOwn = options.dropOwnMessages !== false;
-		if (triggerEvent === 'agentMessage') {
-			const event = delivery.payload.event as IDataObject;
-			if (dropOwn && isOwnEvent(event)) return acknowledgeOnly();
-			// Registered with author_type agent; a hand-made webhook may bring customers' events too.
-			if (roleOfUserId(event.author_id) === 'customer') return acknowledgeOnly();
-			if (options.includeAgentsOnly !== true && event.visibility === 'agents') return acknowledgeOnly();
-			if (options.includeOtherEvents !== true && !isMessageEvent(event)) return acknowledgeOnly();
-		}
+		const wanted = (event: IDataObject) => startsOn(event, options);
+		if (triggerEvent === 'agentMessage' && !wanted(delivery.payload.event as IDataObject)) return acknowledgeOnly();
 		if (triggerEvent === 'incomingChat' && dropOwn && isOwnChat(delivery.payload.chat as IDataObject)) {
 			return acknowledgeOnly();
 		}
@@ -186,7 +189,17 @@ export class LiveChatTrigger implements INodeType {
 		const credentials = await this.getCredentials(LIVECHAT_CREDENTIAL);
 		const clientId = String(credentials.clientId ?? '').trim();
 		const items = [{ json: toEvent(delivery, clientId) }];
-		return await relayInOrder(this, deliveryOf(deliveryKey(delivery), items), deliveryOptions(options, RETRY_HORIZON_MS));
+		const catchUp = triggerEvent === 'agentMessage' && options.catchUp !== false ? liveChatCatchUp(delivery, clientId, wanted) : undefined;
+		return await relayInOrder(this, deliveryOf(deliveryKey(delivery), items), deliveryOptions(options, RETRY_HORIZON_MS), catchUp);
 	}
+}
+
+/** Whether an agent's event starts the workflow under these options (a delivery's or one read back). */
+function startsOn(event: IDataObject, options: IDataObject): boolean {
+	if (options.dropOwnMessages !== false && isOwnEvent(event)) return false;
+	// Registered with author_type agent; a hand-made webhook (or a read-back thread) brings customers' events too.
+	if (roleOfUserId(event.author_id) === 'customer') return false;
+	if (options.includeAgentsOnly !== true && event.visibility === 'agents') return false;
+	return options.includeOtherEvents === true || isMessageEvent(event);
 }
 

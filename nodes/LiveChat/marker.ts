@@ -26,6 +26,12 @@ export const PROPERTY_EXTERNAL_PLATFORM = 'external_platform';
 export const PROPERTY_CUSTOMER_EXTERNAL_ID = 'customer_external_id';
 /** The chat customer's accounts cookies, sealed (see identity.ts): how any process gets a token for them. */
 export const PROPERTY_CUSTOMER_IDENTITY = 'customer_identity';
+/**
+ * The last agent event the LiveChat Trigger relayed, as "<thread id> <event id>"; '' when nothing
+ * was relayed yet (set by Start). Written before LiveChat gets the delivery's 200, read back after
+ * an outage to relay what LiveChat gave up on (nodes/shared/catchUp.ts).
+ */
+export const PROPERTY_RELAYED = 'relayed';
 
 export interface HandoffProperty {
 	name: string;
@@ -54,6 +60,11 @@ export const HANDOFF_PROPERTIES: HandoffProperty[] = [
 		// Customers must never read it: the cookies would let anyone holding them act as that customer.
 		name: PROPERTY_CUSTOMER_IDENTITY,
 		description: 'n8n-nodes-handoff: the customer\'s LiveChat identity, encrypted, so n8n can write as the customer',
+		access: { agent: ['read', 'write'] },
+	},
+	{
+		name: PROPERTY_RELAYED,
+		description: 'n8n-nodes-handoff: the last agent event relayed by n8n ("<thread id> <event id>"), to catch up after an outage',
 		access: { agent: ['read', 'write'] },
 	},
 ];

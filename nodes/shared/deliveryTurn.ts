@@ -17,6 +17,11 @@ export interface DeliveryTicketInput {
 	items: INodeExecutionData[];
 	/** Roughly what the items hold in memory, in bytes (bounded by `maxBacklogBytes`). */
 	size?: number;
+	/**
+	 * Keys of earlier deliveries whose events these items carry too (read back from the platform
+	 * after an outage, catchUp.ts): admitted and remembered with this one, so their retries are dropped.
+	 */
+	alsoKeys?: string[];
 }
 
 /** How a relay ended: done, failed, or not seen within `maxRunMs` (it may still end either way). */

@@ -13,5 +13,6 @@ export * from './parameters';
 export * from './transcript';
 export * from './registrations';
 export * from './sequencer';
+export * from './catchUp';
 export * from './deliveryOptions';
 export * from './locator';

@@ -82,7 +82,13 @@ export function versionedId(legacy: INodeProperties, spec: Omit<LocatorSpec, 'na
 export function locatorId(this: IExecuteFunctions, name: string, itemIndex: number, fallback = ''): string {
 	const value = this.getNodeParameter(name, itemIndex, fallback, { extractValue: true }) as unknown;
 	if (value === null || value === undefined) return '';
-	return typeof value === 'object' ? '' : String(value).trim();
+	// n8n finds the property by name among the displayed ones and skips the version check when a
+	// field it depends on is an expression: it may take the version-1 dropdown and hand the locator back whole.
+	if (typeof value === 'object') {
+		const id = (value as { value?: unknown }).value;
+		return typeof id === 'string' || typeof id === 'number' ? String(id).trim() : '';
+	}
+	return String(value).trim();
 }
 
 /** A locator's list from the options a listing gives: what matches the typed filter, by name or id. */

@@ -7,6 +7,7 @@ import { HoldBack } from './holdBack';
 import { RelayedKeys } from './relayedKeys';
 
 const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
+const KNOWN_CONVERSATIONS_MAX = 10_000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -43,6 +44,10 @@ export class DeliverySequencer {
 	private bytes = 0;
 	private arrivals = 0;
 	private readonly holdBack = new HoldBack();
+	/** Conversations read back since this process started (catchUpOnce), and none of whose deliveries was pushed back. */
+	private readonly known = new Map<string, true>();
+	/** Conversations being read back from the platform (catchUp.ts): later deliveries wait for it. */
+	private readonly catchingUp = new Map<string, Promise<void>>();
 
 	constructor(public options: SequencerOptions) {}
 
@@ -71,6 +76,45 @@ export class DeliverySequencer {
 		return this.backlog >= this.options.maxBacklog || this.bytes >= this.options.maxBacklogBytes;
 	}
 
+	/** Whether the key is relaying or has relayed (within the retry horizon). */
+	seen(key: string): boolean {
+		return this.done.has(key) || this.inFlight.has(key);
+	}
+
+	/**
+	 * Whether deliveries of this conversation may have been lost without this process noticing: it
+	 * relayed none since it started (a restart, an outage), or it pushed one back to the platform.
+	 */
+	mayHaveMissed(conversation: string): boolean {
+		return !this.known.has(conversation);
+	}
+
+	/** A delivery of this conversation was pushed back: the platform may give up on it. */
+	forget(conversation: string): void {
+		this.known.delete(conversation);
+	}
+
+	/**
+	 * Reads back what a conversation may have missed, once at a time: a delivery of the same
+	 * conversation arriving meanwhile waits for it (and then needs no read of its own).
+	 * `read` must admit what it found before it resolves.
+	 */
+	async catchUpOnce(conversation: string, read: () => Promise<void>): Promise<void> {
+		const running = this.catchingUp.get(conversation);
+		if (running) return await running;
+		this.learn(conversation);
+		const reading = read().finally(() => this.catchingUp.delete(conversation));
+		this.catchingUp.set(conversation, reading);
+		return await reading;
+	}
+
+	private learn(conversation: string): void {
+		this.known.delete(conversation);
+		this.known.set(conversation, true);
+		// Bounded: the oldest conversation forgotten costs one more read-back, nothing else.
+		if (this.known.size > KNOWN_CONVERSATIONS_MAX) this.known.delete(this.known.keys().next().value as string);
+	}
+
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
 		while (this.options.dropDuplicates) {
 			this.forgetOld();
@@ -87,7 +131,9 @@ export class DeliverySequencer {
 		const { outcome, settle } = deferred();
 		const relay: Relay = { outcome, settle, stale: false };
 		// Registered before the relay starts, so a simultaneous copy waits for this one.
-		if (this.options.dropDuplicates) this.inFlight.set(input.key, relay);
+		if (this.options.dropDuplicates) {
+			for (const key of [input.key, ...(input.alsoKeys ?? [])]) this.inFlight.set(key, relay);
+		}
 
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
@@ -173,9 +219,11 @@ export class DeliverySequencer {
 			batch.ended = true;
 			if (!batch.expired) this.leave(batch);
 			for (const ticket of tickets) {
-				if (this.inFlight.get(ticket.key) === ticket.relay) this.inFlight.delete(ticket.key);
+				for (const key of [ticket.key, ...(ticket.alsoKeys ?? [])]) {
+					if (this.inFlight.get(key) === ticket.relay) this.inFlight.delete(key);
+					if (ok && this.options.dropDuplicates) this.done.remember(key, this.now(), this.options.rememberMax);
+				}
 				if (!ok) this.holdBack.relayFailed(ticket.key, this.now());
-				if (ok && this.options.dropDuplicates) this.done.remember(ticket.key, this.now(), this.options.rememberMax);
 				ticket.relay.settle(ok ? 'done' : 'failed');
 			}
 			settle(ok ? 'done' : 'failed');

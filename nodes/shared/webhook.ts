@@ -1,6 +1,8 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { DeliveryTicketInput, SequencerOptions } from './sequencer';
+import type { CatchUp } from './catchUp';
+import { withMissed } from './catchUp';
+import type { DeliveryTicketInput, SequencerOptions, Turn } from './sequencer';
 import { sequencerFor } from './sequencer';
 
 /** Answers a delivery without starting the workflow. */
@@ -66,11 +68,35 @@ export async function relayInOrder(
 	context: IWebhookFunctions,
 	delivery: DeliveryTicketInput,
 	options: SequencerOptions,
+	catchUp?: CatchUp,
 ): Promise<IWebhookResponseData> {
 	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, options);
 	// Under a flood the platform's own retries carry the load, instead of this process's memory.
-	if (sequencer.full) return retryLater(context);
-	const turn = await sequencer.admit(delivery);
+	if (sequencer.full) {
+		// The platform may give up on it: the conversation's next delivery reads back what it missed.
+		sequencer.forget(delivery.conversation);
+		return retryLater(context);
+	}
+	const readBack = catchUp && options.keepOrder && sequencer.mayHaveMissed(delivery.conversation);
+	let admitted: Promise<Turn> | undefined;
+	if (readBack) {
+		let relayedBefore = false;
+		await sequencer.catchUpOnce(delivery.conversation, async () => {
+			let ticket = delivery;
+			try {
+				const found = await catchUp.missed(context);
+				relayedBefore = found.relayed && !sequencer.seen(delivery.key);
+				ticket = withMissed(delivery, found.missed.filter((entry) => !sequencer.seen(entry.key)));
+			} catch {
+				// The platform could not be read: relay this delivery alone; the next one tries again.
+				sequencer.forget(delivery.conversation);
+			}
+			// Admitted before the read-back ends, so a delivery waiting for it finds these keys taken.
+			if (!relayedBefore) admitted = sequencer.admit(ticket);
+		});
+		if (relayedBefore) return acknowledgeOnly();
+	}
+	const turn = await (admitted ?? sequencer.admit(delivery));
 	const response = context.getResponseObject();
 	switch (turn.kind) {
 		case 'duplicate':
@@ -85,25 +111,42 @@ export async function relayInOrder(
 			else return retryLater(context);
 			return { noWebhookResponse: true };
 		}
-		case 'lead':
-			onAnswer(response, (status) => turn.finish(status < 400));
+		case 'lead': {
+			// The relay's mark is written before the platform (and the deliveries behind it) hear of its end.
+			const mark = catchUp && options.keepOrder ? async () => await catchUp.mark(context, turn.items) : undefined;
+			onAnswer(response, (status) => turn.finish(status < 400), mark);
 			return { workflowData: [turn.items] };
+		}
 	}
 }
 
 /**
  * Calls back when n8n answers the request: in lastNode mode that is when the execution has ended,
- * also when the platform has hung up meanwhile (n8n still ends the response).
+ * also when the platform has hung up meanwhile (n8n still ends the response). After a success,
+ * `beforeSuccess` runs first and the answer waits for it (its failure is not the relay's).
  */
-function onAnswer(response: ReturnType<IWebhookFunctions['getResponseObject']>, callback: (status: number) => void): void {
+function onAnswer(
+	response: ReturnType<IWebhookFunctions['getResponseObject']>,
+	callback: (status: number) => void,
+	beforeSuccess?: () => Promise<void>,
+): void {
 	const end = response.end.bind(response) as (...args: unknown[]) => unknown;
 	let answered = false;
 	(response as unknown as IDataObject).end = (...args: unknown[]) => {
-		if (!answered) {
-			answered = true;
-			callback(response.statusCode);
+		if (answered) return end(...args);
+		answered = true;
+		const status = response.statusCode;
+		if (!beforeSuccess || status >= 400) {
+			callback(status);
+			return end(...args);
 		}
-		return end(...args);
+		void beforeSuccess()
+			.catch(() => undefined)
+			.then(() => {
+				callback(status);
+				end(...args);
+			});
+		return response;
 	};
 }
 

@@ -550,6 +550,8 @@ interface ExecutionView {
 	dataError?: string;
 	/** The trigger's items are there (an error execution of a webhook() that threw has none). */
 	ran: boolean;
+	/** What n8n recorded as the execution's error (message, node, first stack frames), and when it ran. */
+	error?: string;
 }
 
 /** Executions of a workflow newer than `afterId`, each with the items its trigger emitted. */
@@ -579,7 +581,15 @@ async function executionsAfter(n8n: N8nInstance, trigger: TriggerName, workflowI
 			const markers = [...new Set([...items.map(markerOf), ...(e.__markers ?? [])].filter((m): m is string => typeof m === 'string'))];
 			// Judged here: the items (raw bodies of up to a few MB) are not kept.
 			const problem = items.map(malformedEvent).find((p): p is string => p !== null);
-			views.push({ id: String(e.id), status: String(e.status), markers, problem, dataError: e.__dataError, ran: items.length > 0 || e.__ran === true });
+			views.push({
+				id: String(e.id),
+				status: String(e.status),
+				markers,
+				problem,
+				dataError: e.__dataError,
+				ran: items.length > 0 || e.__ran === true,
+				error: e.status === 'success' ? undefined : recordedError(e),
+			});
 		}
 		// The list is newest first: once older ones show up, the rest is older still.
 		cursor = older ? undefined : page.nextCursor ?? undefined;
@@ -603,6 +613,16 @@ async function executionAlone(n8n: N8nInstance, e: any): Promise<any> {
 		const markers = [...new Set([...text.matchAll(/\b((?:landbot|tiledesk|livechat|botpress|flood\d+)-\d+)\b/g)].map((m) => m[1]))];
 		return { ...e, __dataError: dataError, __markers: markers, __ran: markers.length > 0 };
 	}
+}
+
+/** n8n's record of why an execution failed, short enough for the report. */
+function recordedError(e: any): string {
+	const error = e.data?.resultData?.error;
+	const where = `started ${e.startedAt ?? '?'}, stopped ${e.stoppedAt ?? '?'}, mode ${e.mode ?? '?'}`;
+	if (!isObject(error)) return `no error recorded (${where})`;
+	const stack = typeof error.stack === 'string' ? error.stack.split('\n').slice(0, 4).join(' | ') : '';
+	const node = isObject(error.node) ? ` in node ${String(error.node.name)}` : '';
+	return `${String(error.message ?? error.name ?? 'error')}${node}; ${where}${stack ? `; ${stack.slice(0, 600)}` : ''}`;
 }
 
 function markerOf(json: Record<string, unknown>): unknown {
@@ -966,8 +986,8 @@ function judge(
 		if (e.status !== 'success') {
 			const message =
 				!e.ran
-					? `execution ${e.id} ended ${e.status} without trigger output (n8n records one when the trigger's webhook() throws)`
-					: `execution ${e.id} ended ${e.status}`;
+					? `execution ${e.id} ended ${e.status} without trigger output (n8n records one when the trigger's webhook() throws): ${e.error}`
+					: `execution ${e.id} ended ${e.status}: ${e.error}`;
 			failures.push(r ? caseFailure('executionFailed', r, message, e.id) : { check: 'executionFailed', trigger, execution: e.id, message });
 		}
 		if (e.dataError) {

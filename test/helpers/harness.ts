@@ -618,12 +618,14 @@ export function createHarness(opts: HarnessOptions) {
 			// What n8n's webhook server does with the answer: a node's own answer stands; otherwise
 			// onReceived answers now, lastNode once the execution has ended (200, or 500 on an error).
 			const res = additionalData.httpResponse as unknown as ReturnType<typeof buildResponse>;
-			const endExecution = (ok: boolean) => {
+			// A trigger may hold the answer a moment after the execution (to record what it relayed).
+			const endExecution = async (ok: boolean) => {
 				if (!http.ended) res.status(ok ? 200 : 500).json(ok ? undefined : { message: 'Error in workflow' });
+				for (let waited = 0; !http.ended && waited < 10_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
 			};
 			const mode = data.webhookDescription.responseMode;
 			if (!response.noWebhookResponse && response.workflowData && mode === 'lastNode') {
-				if ((run.execution ?? 'success') !== 'pending') endExecution(run.execution !== 'error');
+				if ((run.execution ?? 'success') !== 'pending') await endExecution(run.execution !== 'error');
 			}
 			return { response, http, staticData, endExecution };
 		},

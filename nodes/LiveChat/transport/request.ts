@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ApiResponse, RequestContext } from '../../shared';
+import type { ApiResponse, RequestContext, RetryPolicy } from '../../shared';
 import { callApi, describeErrorBody } from '../../shared';
 import { identityKey, personalTokenSecret } from '../identity';
 
@@ -103,6 +103,9 @@ export interface LiveChatRequest {
 	/** Overrides the credential's API version (bot calls). */
 	apiVersion?: string;
 	acceptStatuses?: number[];
+	/** Overrides the default retries (60 s), e.g. for a call the platform's answer waits for. */
+	retry?: RetryPolicy;
+	timeoutMs?: number;
 }
 
 export async function liveChatRequest(this: RequestContext, request: LiveChatRequest): Promise<ApiResponse> {
@@ -122,6 +125,8 @@ export async function liveChatRequest(this: RequestContext, request: LiveChatReq
 		itemIndex: request.itemIndex,
 		errorText: liveChatErrorText,
 		acceptStatuses: request.acceptStatuses,
+		retry: request.retry,
+		timeoutMs: request.timeoutMs,
 	});
 }
 

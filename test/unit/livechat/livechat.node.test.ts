@@ -93,7 +93,7 @@ function propertiesReady(authorization = BASIC) {
 	const published = { type: 'string', public_access: ['read', 'write'] };
 	livechat(authorization)
 		.post(path('configuration', 'list_properties'), { owner_client_id: CLIENT })
-		.reply(200, { external_id: published, external_platform: published, customer_external_id: published, customer_identity: published });
+		.reply(200, { external_id: published, external_platform: published, customer_external_id: published, customer_identity: published, relayed: published });
 }
 
 /** The cookie grant, without any agent token: LiveChat's accounts server. */
@@ -214,7 +214,7 @@ describe('Chat → Start', () => {
 		]),
 		options: { openingMessage: 'Handoff from Landbot', customerName: 'Ada Lovelace' },
 	};
-	const ours = { external_id: '473548616', external_platform: 'landbot', customer_external_id: 'landbot-473548616' };
+	const ours = { external_id: '473548616', external_platform: 'landbot', customer_external_id: 'landbot-473548616', relayed: '' };
 	const lookup = {
 		filters: { properties: { [CLIENT]: { customer_external_id: { values: ['landbot-473548616'] } } } },
 		limit: 10,
@@ -225,8 +225,8 @@ describe('Chat → Start', () => {
 		const registered: IDataObject[] = [];
 		const published: IDataObject[] = [];
 		livechat().post(path('configuration', 'list_properties'), { owner_client_id: CLIENT }).reply(200, {});
-		livechat().post(path('configuration', 'register_property'), capture(registered)).times(4).reply(200);
-		livechat().post(path('configuration', 'publish_property'), capture(published)).times(4).reply(200);
+		livechat().post(path('configuration', 'register_property'), capture(registered)).times(5).reply(200);
+		livechat().post(path('configuration', 'publish_property'), capture(published)).times(5).reply(200);
 		livechat().post(path('agent', 'list_chats'), lookup).reply(200, { chats_summary: [], found_chats: 0 });
 		// A new identity: the cookie grant without cookies and without the personal access token.
 		accounts()
@@ -248,7 +248,7 @@ describe('Chat → Start', () => {
 
 		const staticData: IDataObject = {};
 		const out = await run(start, { staticData });
-		expect(registered.map((body) => body.name)).toEqual(['external_id', 'external_platform', 'customer_external_id', 'customer_identity']);
+		expect(registered.map((body) => body.name)).toEqual(['external_id', 'external_platform', 'customer_external_id', 'customer_identity', 'relayed']);
 		expect(registered[0]).toEqual({
 			name: 'external_id',
 			owner_client_id: CLIENT,
@@ -431,9 +431,9 @@ describe('Chat → Start', () => {
 		livechat().post(path('configuration', 'list_properties'), { owner_client_id: CLIENT }).reply(200, {});
 		livechat()
 			.post(path('configuration', 'register_property'))
-			.times(4)
+			.times(5)
 			.reply(409, { error: { type: 'already_exists', message: 'Property already exists' } });
-		livechat().post(path('configuration', 'publish_property')).times(4).reply(200);
+		livechat().post(path('configuration', 'publish_property')).times(5).reply(200);
 		livechat()
 			.post(path('agent', 'start_chat'))
 			.reply(200, { chat_id: CHAT, thread_id: THREAD });
@@ -467,7 +467,7 @@ describe('Chat → Start', () => {
 			.post(path('agent', 'start_chat'), {
 				chat: {
 					access: { group_ids: [2] },
-					properties: { routing: { pinned: true }, [CLIENT]: { note: 'x', external_id: 'conv-9' } },
+					properties: { routing: { pinned: true }, [CLIENT]: { note: 'x', external_id: 'conv-9', relayed: '' } },
 					users: [{ id: CUSTOMER, type: 'customer' }],
 				},
 			})
@@ -685,6 +685,17 @@ describe('Chat → Send Message', () => {
 		livechat().matchHeader('x-author-id', BOT).post(path('agent', 'send_event', '/v3.5')).times(2).reply(200, { event_id: 'e6' });
 		await run({ ...sendText, sendAs: 'bot', botId: BOT });
 		await run({ ...sendText, sendAs: 'bot', botId: BOT, options: { addBotToChat: false } });
+
+		// Template 13: Send As is an expression and the bot a By ID locator (n8n then finds the
+		// version-1 dropdown of the same name first and hands the locator over whole).
+		livechat().matchHeader('x-author-id', BOT).post(path('agent', 'send_event', '/v3.5')).reply(200, { event_id: 'e7' });
+		const fromExpression = await run({
+			...sendText,
+			sendAs: "={{ 'bot' }}",
+			botId: { __rl: true, mode: 'id', value: BOT },
+			options: { addBotToChat: false },
+		});
+		expect(fromExpression[0].json).toMatchObject({ sentAs: 'bot', botId: BOT, eventId: 'e7' });
 	});
 
 	it('uploads an image to LiveChat and sends it as a file event with its caption as alternative text', async () => {
@@ -952,8 +963,8 @@ describe('Customer tokens and chat properties: cached in the process, never in s
 	it('Start and Send Message leave the workflow\'s static data untouched', async () => {
 		const getStaticData = jest.spyOn(Workflow.prototype, 'getStaticData');
 		livechat().post(path('configuration', 'list_properties')).reply(200, {});
-		livechat().post(path('configuration', 'register_property')).times(4).reply(200);
-		livechat().post(path('configuration', 'publish_property')).times(4).reply(200);
+		livechat().post(path('configuration', 'register_property')).times(5).reply(200);
+		livechat().post(path('configuration', 'publish_property')).times(5).reply(200);
 		accounts()
 			.post('/v2/customer/token', COOKIE_GRANT)
 			.reply(200, { access_token: 'dal:new', entity_id: CUSTOMER, expires_in: 28800 }, setCookies());

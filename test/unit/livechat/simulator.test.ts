@@ -99,6 +99,7 @@ describe('LiveChat nodes against the simulator', () => {
 			['external_platform', ['read', 'write']],
 			['customer_external_id', ['read', 'write']],
 			['customer_identity', ['read', 'write']],
+			['relayed', ['read', 'write']],
 		]);
 
 		// The bot hands the conversation over: chat in the group, with the transcript and both IDs.
@@ -130,6 +131,7 @@ describe('LiveChat nodes against the simulator', () => {
 				external_platform: 'landbot',
 				customer_external_id: 'landbot-473548616',
 				customer_identity: expect.stringMatching(/^v1\./),
+				relayed: '',
 			},
 		});
 		// The customer was created by the cookie grant, sent without the personal access token.

@@ -114,6 +114,7 @@ describe('LiveChat Trigger: publishing registers webhooks, unpublishing unregist
 				external_platform: { type: 'string', public_access: ['read', 'write'] },
 				customer_external_id: { type: 'string', public_access: ['read', 'write'] },
 				customer_identity: { type: 'string', public_access: ['read', 'write'] },
+				relayed: { type: 'string', public_access: ['read', 'write'] },
 			});
 		const registered: IDataObject[] = [];
 		livechat()
@@ -183,7 +184,7 @@ describe('LiveChat Trigger: publishing registers webhooks, unpublishing unregist
 		const published = { type: 'string', public_access: ['read', 'write'] };
 		livechat()
 			.post(configuration('list_properties'))
-			.reply(200, { external_id: published, external_platform: published, customer_external_id: published, customer_identity: published });
+			.reply(200, { external_id: published, external_platform: published, customer_external_id: published, customer_identity: published, relayed: published });
 		livechat().post(configuration('register_webhook')).reply(200, { id: 'wh-1' });
 		livechat()
 			.post(configuration('register_webhook'))

@@ -287,14 +287,27 @@ describe('DeliverySequencer', () => {
 	});
 
 	it('a run never answered releases its line after Max Run even when nothing else arrives (the deliveries queued behind it go on)', async () => {
-		const { turns, admit, lead } = recorder(new DeliverySequencer({ ...OPTIONS, maxBatch: 1, maxRunMs: 50 }));
+		// A clock and timers the test moves by hand: the outcome cannot depend on how busy the machine is.
+		let now = 0;
+		const timers: Array<{ at: number; fire: () => void }> = [];
+		const sleep = (ms: number) => new Promise<void>((resolve) => timers.push({ at: now + ms, fire: resolve }));
+		const advance = async (to: number) => {
+			now = to;
+			const due = timers.filter((t) => t.at <= to);
+			timers.splice(0, timers.length, ...timers.filter((t) => t.at > to));
+			for (const timer of due) timer.fire();
+			for (let i = 0; i < 5; i++) await tick();
+		};
+		const { turns, admit, lead } = recorder(new DeliverySequencer({ ...OPTIONS, maxBatch: 1, maxRunMs: 50, now: () => now, sleep }));
 		void admit('a1', 1);
 		await tick();
 		void admit('a2', 2);
 		await tick();
 		expect(turns.has('a2')).toBe(false);
+		await advance(40);
+		expect(turns.has('a2')).toBe(false);
 		// No other delivery, no copy: only the sequencer's own timer can notice the overdue run.
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		await advance(60);
 		expect(lead('a2').kind).toBe('lead');
 		// The stale run's copies are asked to retry later; its real end still counts.
 		expect((await admit('a1', 1)).kind).toBe('busy');

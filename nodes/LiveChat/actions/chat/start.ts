@@ -7,6 +7,7 @@ import {
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
 	PROPERTY_EXTERNAL_ID,
 	PROPERTY_EXTERNAL_PLATFORM,
+	PROPERTY_RELAYED,
 } from '../../marker';
 import { ensureChatProperties, liveChatApi, liveChatConfig } from '../../transport';
 import { groupFields, groupIdValue, jsonArrayParameter, jsonObjectParameter } from '../common';
@@ -194,7 +195,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (externalId) ours[PROPERTY_EXTERNAL_ID] = externalId;
 	if (externalPlatform) ours[PROPERTY_EXTERNAL_PLATFORM] = externalPlatform;
 	if (customerExternalId) ours[PROPERTY_CUSTOMER_EXTERNAL_ID] = customerExternalId;
-	if (Object.keys(ours).length > 0) await ensureChatProperties.call(this, itemIndex);
+	if (Object.keys(ours).length > 0) {
+		// Nothing relayed back yet: the LiveChat Trigger can catch up from the chat's first event.
+		ours[PROPERTY_RELAYED] = '';
+		await ensureChatProperties.call(this, itemIndex);
+	}
 
 	// A returning customer: their last chat (found by their external id) holds their LiveChat identity.
 	let previousChat: IDataObject | undefined;

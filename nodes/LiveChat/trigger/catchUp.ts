@@ -1,0 +1,85 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+
+import type { CatchUp, MissedEvents, RetryPolicy } from '../../shared';
+import { idToString, isObject } from '../../shared';
+import { PROPERTY_RELAYED } from '../marker';
+import { liveChatApi, liveChatRequest } from '../transport';
+import type { Delivery } from './delivery';
+import { deliveryKey, handoffProperties, toEvent } from './delivery';
+
+/**
+ * LiveChat retries a delivery 3 times within about a minute; after a longer outage the trigger
+ * reads the thread back (`get_chat`, Agent Chat API) and relays the agent events after the chat's
+ * `relayed` property, which it writes (`update_chat_properties`) after each relay
+ * (docs/delivery-guarantees.md, "Catch-up"; docs/platforms/livechat.md).
+ */
+
+/** These calls hold the platform's answer: a couple of quick tries, then the relay goes on without. */
+const QUICK: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1000, maxTotalMs: 3000 };
+
+const QUICK_TIMEOUT_MS = 5000;
+
+const NOTHING: MissedEvents = { relayed: false, missed: [] };
+
+export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (event: IDataObject) => boolean): CatchUp {
+	const chatId = idToString(delivery.payload.chat_id) ?? '';
+	const threadId = idToString(delivery.payload.thread_id);
+	const eventId = idToString((delivery.payload.event as IDataObject).id);
+	return {
+		async missed(context: IWebhookFunctions): Promise<MissedEvents> {
+			// The mark lives in the credential's Client ID namespace; without one there is none.
+			if (!clientId || !threadId || !eventId) return NOTHING;
+			const chat = await liveChatApi.call(context, {
+				api: 'agent',
+				action: 'get_chat',
+				call: 'read the chat back to catch up',
+				body: { chat_id: chatId, thread_id: threadId },
+				retry: QUICK,
+				timeoutMs: QUICK_TIMEOUT_MS,
+			});
+			const mark = handoffProperties(chat.properties, clientId)[PROPERTY_RELAYED];
+			// No mark: not a chat this package relayed with marks; what was relayed before is unknown.
+			if (typeof mark !== 'string') return NOTHING;
+			const thread = isObject(chat.thread) ? chat.thread : {};
+			if (idToString(thread.id) !== threadId) return NOTHING;
+			const events = Array.isArray(thread.events) ? (thread.events as unknown[]).filter(isObject) : [];
+			const current = events.findIndex((event) => idToString(event.id) === eventId);
+			if (current === -1) return NOTHING;
+			const [markThread, markEvent] = mark.split(' ');
+			// A mark in another thread (or '') means nothing of this thread was relayed yet.
+			const marked = markThread === threadId ? events.findIndex((event) => idToString(event.id) === markEvent) : -1;
+			if (markThread === threadId && marked === -1) return NOTHING;
+			if (current <= marked) return { relayed: true, missed: [] };
+			const missed = events
+				.slice(marked + 1, current)
+				.filter(wanted)
+				.map((event) => {
+					const payload: IDataObject = { chat_id: chatId, thread_id: threadId, event };
+					const readBack: Delivery = {
+						action: 'incoming_event',
+						webhookId: null,
+						organizationId: delivery.organizationId,
+						payload,
+						additionalData: { chat_properties: chat.properties ?? {} },
+						// Not a delivery LiveChat made: what the trigger read back, said so in `raw`.
+						body: { action: 'incoming_event', payload, read_back: true },
+					};
+					return { key: deliveryKey(readBack), items: [{ json: toEvent(readBack, clientId) }] };
+				});
+			return { relayed: false, missed };
+		},
+
+		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {
+			const last = [...items].reverse().find((item) => item.json.conversationId === chatId && item.json.messageId);
+			if (!clientId || !last) return;
+			await liveChatRequest.call(context, {
+				api: 'agent',
+				action: 'update_chat_properties',
+				call: 'record the last relayed event',
+				body: { id: chatId, properties: { [clientId]: { [PROPERTY_RELAYED]: `${String(last.json.threadId)} ${String(last.json.messageId)}` } } },
+				retry: QUICK,
+				timeoutMs: QUICK_TIMEOUT_MS,
+			});
+		},
+	};
+}

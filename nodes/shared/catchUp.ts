@@ -1,0 +1,42 @@
+import type { INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+
+import type { DeliveryTicketInput } from './deliveryTurn';
+
+/**
+ * Catching up after an outage longer than the platform's retries (docs/delivery-guarantees.md,
+ * "Catch-up"). A platform that gave up on deliveries during an outage never sends them again, so
+ * the trigger reads them back from the conversation itself. What was relayed is recorded in the
+ * platform, beside the conversation (a mark, written before the platform gets its 200), because
+ * this process's memory does not survive the outage. When a conversation's delivery reaches a
+ * process that has not relayed that conversation since it started (or pushed one of its
+ * deliveries back), the trigger reads the events after the mark and before this one, and relays
+ * them first, in the same execution, in order. The same mark drops a retry of something relayed
+ * before a crash.
+ */
+export interface CatchUp {
+	/** What the conversation holds that was never relayed, before this delivery; or that this one was. */
+	missed(context: IWebhookFunctions): Promise<MissedEvents>;
+	/** Records, in the platform, that these items were relayed (the last one marks the conversation). */
+	mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void>;
+}
+
+export interface MissedEvents {
+	/** The mark says this very delivery was relayed already (a retry after a crash). */
+	relayed: boolean;
+	/** Deliveries never relayed, oldest first: each its delivery key and its items. */
+	missed: Array<{ key: string; items: INodeExecutionData[] }>;
+}
+
+/** This delivery with the missed ones in front of it, in order, their keys carried along. */
+export function withMissed(delivery: DeliveryTicketInput, missed: MissedEvents['missed']): DeliveryTicketInput {
+	if (missed.length === 0) return delivery;
+	const items = [...missed.flatMap((entry) => entry.items), ...delivery.items];
+	const times = items.map((item) => Date.parse(String(item.json.timestamp ?? ''))).filter(Number.isFinite);
+	return {
+		...delivery,
+		items,
+		alsoKeys: [...(delivery.alsoKeys ?? []), ...missed.map((entry) => entry.key)],
+		order: times.length ? Math.min(delivery.order, ...times) : delivery.order,
+		size: (delivery.size ?? 0) + JSON.stringify(missed).length,
+	};
+}
