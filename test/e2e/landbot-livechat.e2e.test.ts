@@ -166,6 +166,8 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 			customer_external_id: `landbot-${cid}`,
 			// The customer's accounts cookies, sealed: template 8 writes as this customer from them.
 			customer_identity: expect.stringMatching(/^v1\./),
+			// Nothing relayed back to the customer yet: the LiveChat Trigger's catch-up mark.
+			relayed: '',
 		});
 		const customerId = chatCustomer(p, chatId)!;
 		expect(p.livechat.getCustomer(customerId)).toMatchObject({ name: 'Carla', email: 'carla@example.com' });
@@ -387,6 +389,40 @@ describe('Landbot ↔ LiveChat handoff through templates 7–11 in a real n8n', 
 		// Still in the handoff: nothing of the handback ran.
 		expect(state(cid).customer.custom_fields).toEqual({ [HANDOFF_FIELD]: chatId });
 		expect(state(cid).agent_id).toBe(LANDBOT_AGENT_ID);
+	});
+
+	test("an outage longer than LiveChat's retries: what the agent wrote meanwhile reaches the customer once and in order, with the chat's next message", async () => {
+		const cid = newCustomer('Olga');
+		await botConversation(cid, [
+			['bot', 'Hello Olga, what can I do for you?'],
+			['customer', 'Agent, please'],
+		]);
+		const chatId = await startHandoff(cid);
+		p.livechat.agentSays(chatId, p.agentId, 'before the outage');
+		await waitUntil('the first agent message in Landbot', () => relayedAgentMessages(cid).length === 1, { timeoutMs: 30_000 });
+		await settle();
+
+		await n8n.kill9();
+		const during = ['while n8n is down 1', 'while n8n is down 2', 'while n8n is down 3'];
+		const downSince = Date.now();
+		for (const text of during) {
+			p.livechat.agentSays(chatId, p.agentId, text);
+			await sleep(200);
+		}
+		// LiveChat's three retries (3 s at this time scale, a minute in production) all fail: it gives up.
+		await p.livechat.idle(60_000);
+		const given = p.livechat.getDeliveries().filter((d) => d.gaveUp && d.at >= downSince && d.body?.payload?.chat_id === chatId);
+		expect(given.map((d) => d.body.payload.event.text)).toEqual(during);
+		await n8n.restart();
+		await waitForLiveChatTrigger(n8n, p, webhookPath(t.liveChatToLandbot, LIVECHAT_NODES.agentMessage), ['incoming_event']);
+
+		p.livechat.agentSays(chatId, p.agentId, 'after the outage');
+		await waitUntil('every agent message in Landbot', () => relayedAgentMessages(cid).length >= 5, {
+			timeoutMs: 60_000,
+			describe: () => relayedAgentMessages(cid).map((m) => m.message),
+		});
+		await settle();
+		expect(relayedAgentMessages(cid).map((m) => m.message)).toEqual(['before the outage', ...during, 'after the outage']);
 	});
 
 	test('a wrong secret gets 401 and starts no execution', async () => {
