@@ -29,6 +29,8 @@ export interface SequencerOptions {
 	maxLagHoldMs: number;
 	/** At most this many queued deliveries start together in one execution. */
 	maxBatch: number;
+	/** Deliveries of several conversations waiting for a free execution may share one (up to maxBatch). */
+	batchAcross?: boolean;
 	/** Drop retries of deliveries that are relaying or have relayed. */
 	dropDuplicates: boolean;
 	/** Off: every delivery starts at once, on a line of its own (n8n's own concurrency decides). */
@@ -79,6 +81,14 @@ export const deliveryOptionFields: INodeProperties[] = [
 			"Deliveries of one conversation that queued up while its previous relay ran start together, as the items of one execution, in order: fewer executions under a backlog. Keep 1 unless the workflow is a straight line of this package's nodes: n8n's Retry On Fail runs a node again for all its items, and branches run one after the other.",
 	},
 	{
+		displayName: 'Batch Across Conversations',
+		name: 'batchAcross',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether deliveries of several conversations that wait for a free execution start together, as the items of one execution (each conversation's items together and in order), up to Max Deliveries Per Execution. n8n's cost is per execution, so under load this relays several times more per second. A failed execution is retried by the platform for every conversation in it. Needs Max Deliveries Per Execution above 1; batches form once Max Executions At Once are running.",
+	},
+	{
 		displayName: 'Max Executions At Once',
 		name: 'maxRunning',
 		type: 'number',
@@ -110,6 +120,7 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 		// 0 means "do not wait at all", also not for the way's delay.
 		maxLagHoldMs: holdBackMs > 0 ? MAX_LAG_HOLD_MS : 0,
 		maxBatch: Math.max(1, Math.floor(number(options.maxBatch, DEFAULT_MAX_BATCH))),
+		batchAcross: options.batchAcross === true,
 		keepOrder,
 		rememberMs,
 		rememberMax: 20000,

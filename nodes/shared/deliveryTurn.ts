@@ -62,8 +62,8 @@ export interface Batch {
 	expired: boolean;
 	/** A timer will check it for being overdue (deliveries wait behind it). */
 	watched?: boolean;
-	line: Line;
-	lineId: string;
+	/** The conversations it relays: one, or several when batching across conversations. */
+	lines: Array<{ line: Line; lineId: string }>;
 }
 
 export interface Line {

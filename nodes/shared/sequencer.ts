@@ -180,13 +180,25 @@ export class DeliverySequencer {
 			return;
 		}
 		this.ready.delete(lineId);
-		this.start(lineId, line);
+		this.start([[lineId, line]]);
 	}
 
-	/** An execution ended or went overdue: the longest-waiting ready lines take the free slot. */
+	/**
+	 * An execution ended or went overdue: the longest-waiting ready lines take the free slot, each
+	 * in an execution of its own, or (batching across conversations) together in one.
+	 */
 	private leave(batch: Batch): void {
 		this.running.delete(batch);
 		for (const ticket of batch.tickets) this.bytes -= ticket.size ?? 0;
+		if (this.options.batchAcross && this.options.maxBatch > 1) {
+			while (this.ready.size > 0 && !this.atCapacity()) {
+				const lines = [...this.ready].filter(([, line]) => !line.running && line.pending.length > 0);
+				this.ready.clear();
+				// What does not fit waits in `ready` for the next free execution.
+				if (lines.length > 0) this.start(lines);
+			}
+			return;
+		}
 		for (const [lineId, line] of this.ready) {
 			if (this.atCapacity()) break;
 			this.ready.delete(lineId);
@@ -202,22 +214,35 @@ export class DeliverySequencer {
 		return this.running.size >= limit;
 	}
 
-	private start(lineId: string, line: Line): void {
-		// The deliveries whose time has come, in source order: a later one may still wait for a straggler.
+	/**
+	 * Starts one execution for these lines, in this order: from each, the deliveries whose time has
+	 * come, in source order (a later one may still wait for a straggler), up to maxBatch in all. A
+	 * line whose turn it was but that got no room goes back to the ready lines.
+	 */
+	private start(lines: Array<[string, Line]>): void {
 		const now = this.now();
-		let count = 1;
-		while (count < Math.min(line.pending.length, this.options.maxBatch) && line.pending[count].readyAt <= now) count++;
-		const tickets = line.pending.splice(0, Math.max(1, count));
-		const batch: Batch = { tickets, startedAt: this.now(), ended: false, expired: false, line, lineId };
+		const tickets: Ticket[] = [];
+		const taken: Batch['lines'] = [];
+		for (const [lineId, line] of lines) {
+			const room = this.options.maxBatch - tickets.length;
+			if (room <= 0) {
+				this.ready.set(lineId, line);
+				continue;
+			}
+			let count = 1;
+			while (count < Math.min(line.pending.length, room) && line.pending[count].readyAt <= now) count++;
+			tickets.push(...line.pending.splice(0, count));
+			taken.push({ line, lineId });
+		}
+		const batch: Batch = { tickets, startedAt: this.now(), ended: false, expired: false, lines: taken };
 		for (const ticket of tickets) ticket.relay.batch = batch;
-		line.running = batch;
+		for (const { line } of taken) line.running = batch;
 		this.running.add(batch);
 
 		const { outcome, settle } = deferred();
 		const finish = (ok: boolean): void => {
 			if (batch.ended) return;
 			batch.ended = true;
-			if (!batch.expired) this.leave(batch);
 			for (const ticket of tickets) {
 				for (const key of [ticket.key, ...(ticket.alsoKeys ?? [])]) {
 					if (this.inFlight.get(key) === ticket.relay) this.inFlight.delete(key);
@@ -227,10 +252,9 @@ export class DeliverySequencer {
 				ticket.relay.settle(ok ? 'done' : 'failed');
 			}
 			settle(ok ? 'done' : 'failed');
-			if (line.running === batch) {
-				line.running = undefined;
-				this.schedule(lineId, line);
-			}
+			// Its conversations line up first, so the free execution goes to whoever waited longest among all.
+			this.release(batch);
+			if (!batch.expired) this.leave(batch);
 		};
 		// Followers learn the batch's end, or that it is overdue.
 		batch.tickets.forEach((ticket, index) => {
@@ -250,14 +274,20 @@ export class DeliverySequencer {
 	private expireIfOverdue(batch: Batch): void {
 		if (batch.ended || batch.expired || this.now() - batch.startedAt <= this.runLimit(batch)) return;
 		batch.expired = true;
-		this.leave(batch);
 		for (const ticket of batch.tickets) {
 			ticket.relay.stale = true;
 			ticket.relay.settle('unknown');
 		}
-		if (batch.line.running === batch) {
-			batch.line.running = undefined;
-			this.schedule(batch.lineId, batch.line);
+		this.release(batch);
+		this.leave(batch);
+	}
+
+	/** The batch's conversations go on with their next deliveries. */
+	private release(batch: Batch): void {
+		for (const { line, lineId } of batch.lines) {
+			if (line.running !== batch) continue;
+			line.running = undefined;
+			this.schedule(lineId, line);
 		}
 	}
 

@@ -69,17 +69,27 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 			return { relayed: false, missed };
 		},
 
+		// An execution may carry several chats (batching across conversations): each gets its last event.
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {
-			const last = [...items].reverse().find((item) => item.json.conversationId === chatId && item.json.messageId);
-			if (!clientId || !last) return;
-			await liveChatRequest.call(context, {
-				api: 'agent',
-				action: 'update_chat_properties',
-				call: 'record the last relayed event',
-				body: { id: chatId, properties: { [clientId]: { [PROPERTY_RELAYED]: `${String(last.json.threadId)} ${String(last.json.messageId)}` } } },
-				retry: QUICK,
-				timeoutMs: QUICK_TIMEOUT_MS,
-			});
+			if (!clientId) return;
+			const last = new Map<string, string>();
+			for (const { json } of items) {
+				if (json.platform !== 'livechat' || json.event !== 'message' || !json.messageId || !json.threadId) continue;
+				last.set(String(json.conversationId), `${String(json.threadId)} ${String(json.messageId)}`);
+			}
+			await Promise.all(
+				[...last].map(
+					async ([chat, relayed]) =>
+						await liveChatRequest.call(context, {
+							api: 'agent',
+							action: 'update_chat_properties',
+							call: 'record the last relayed event',
+							body: { id: chat, properties: { [clientId]: { [PROPERTY_RELAYED]: relayed } } },
+							retry: QUICK,
+							timeoutMs: QUICK_TIMEOUT_MS,
+						}),
+				),
+			);
 		},
 	};
 }

@@ -65,7 +65,7 @@ function chatWith(chatId: string, events: IDataObject[], relayed?: string): IDat
 	return { id: chatId, properties: { [CLIENT]: ours }, thread: { id: THREAD, events } };
 }
 
-async function deliver(body: IDataObject, options: IDataObject = {}, execution: 'success' | 'error' = 'success') {
+async function deliver(body: IDataObject, options: IDataObject = {}, execution: 'success' | 'error' | 'pending' = 'success') {
 	const result = await harness.webhook(node, {
 		parameters: { events: ['agentMessage'], options } as never,
 		credentials: credentials as never,
@@ -170,6 +170,28 @@ describe('LiveChat Trigger: catching up after an outage', () => {
 		expect([...texts(first.items), ...texts(second.items)]).toEqual(['message 2', 'message 3', 'message 4']);
 		expect(reads).toBe(1);
 		nock.cleanAll();
+	});
+
+	it('an execution carrying several chats (batching across conversations) marks each chat with its own last event', async () => {
+		const [a, b, c] = [newChat(), newChat(), newChat()];
+		const options = { catchUp: true, maxBatch: 4, batchAcross: true, maxRunning: 1, holdBackMs: 0 };
+		for (const chat of [a, b, c]) livechat().post(agentApi('get_chat'), { chat_id: chat, thread_id: THREAD }).reply(200, chatWith(chat, [event(1), event(2)], ''));
+		const marks: IDataObject[] = [];
+		livechat()
+			.post(agentApi('update_chat_properties'), (body) => marks.push(body) > 0)
+			.times(3)
+			.reply(200, {});
+		// a's relay holds the only execution; b and c wait for it, then go out together.
+		const first = await deliver(delivery(a, event(1)), options, 'pending');
+		const waiting = Promise.all([deliver(delivery(b, event(2)), options), deliver(delivery(c, event(2)), options)]);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await first.endExecution(true);
+		const [lead, follower] = await waiting;
+		expect(texts(lead.items)).toEqual(['message 1', 'message 2', 'message 1', 'message 2']);
+		expect(follower.items).toEqual([]);
+		expect(follower.http).toMatchObject({ statusCode: 200, ended: true });
+		const relayed = (chat: string) => marks.filter((m) => m.id === chat).map((m) => ((m.properties as IDataObject)[CLIENT] as IDataObject).relayed);
+		expect([relayed(a), relayed(b), relayed(c)]).toEqual([[`${THREAD} ${THREAD}_1`], [`${THREAD} ${THREAD}_2`], [`${THREAD} ${THREAD}_2`]]);
 	});
 
 	it('makes no calls with Catch Up After Outages off', async () => {

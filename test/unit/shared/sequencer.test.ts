@@ -271,6 +271,49 @@ describe('DeliverySequencer', () => {
 		expect(turns.has('a2')).toBe(true);
 	});
 
+	it('batching across conversations: what waits for a free execution starts together, each conversation in order, up to Max Deliveries Per Execution', async () => {
+		const { turns, admit, lead, keysOf } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunning: 1, maxBatch: 4, batchAcross: true }));
+		void admit('a1', 1, 'a');
+		await tick();
+		// b waits longest, then c, d, e; b2 arrives before b1 (out of order).
+		void admit('b2', 2, 'b');
+		void admit('b1', 1, 'b');
+		await tick();
+		void admit('c1', 1, 'c');
+		void admit('d1', 1, 'd');
+		void admit('e1', 1, 'e');
+		await tick();
+		expect([...turns.keys()]).toEqual(['a1']);
+		lead('a1').finish(true);
+		await tick();
+		expect(keysOf(lead('b1'))).toEqual(['b1', 'b2', 'c1', 'd1']);
+		expect(['b2', 'c1', 'd1'].map((key) => turns.get(key)?.kind)).toEqual(['follow', 'follow', 'follow']);
+		// No room left for e: it takes the next free execution. A conversation in a running batch waits for it.
+		void admit('c2', 2, 'c');
+		await tick();
+		expect(turns.has('e1')).toBe(false);
+		const outcome = (turns.get('d1') as Extract<Turn, { kind: 'follow' }>).outcome;
+		lead('b1').finish(true);
+		await expect(outcome).resolves.toBe('done');
+		await tick();
+		expect(keysOf(lead('e1'))).toEqual(['e1', 'c2']);
+		// Copies of what a batch relayed are dropped, whichever conversation they belong to.
+		expect((await admit('d1', 1, 'd')).kind).toBe('duplicate');
+	});
+
+	it('without batching across conversations each waiting conversation gets an execution of its own', async () => {
+		const { turns, admit, lead, keysOf } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunning: 1, maxBatch: 4 }));
+		void admit('a1', 1, 'a');
+		await tick();
+		void admit('b1', 1, 'b');
+		void admit('c1', 1, 'c');
+		await tick();
+		lead('a1').finish(true);
+		await tick();
+		expect(keysOf(lead('b1'))).toEqual(['b1']);
+		expect(turns.has('c1')).toBe(false);
+	});
+
 	it('an overdue execution frees its slot for another conversation', async () => {
 		let now = 0;
 		const { turns, admit } = recorder(new DeliverySequencer({ ...OPTIONS, maxRunning: 1, maxRunMs: 1_000, now: () => now }));
