@@ -21,6 +21,7 @@ import {
 import { tiledeskProject } from './transport';
 import type { Delivery } from './trigger/delivery';
 import { isInfoLine, isOwnMessage, isTiledeskEvent, parseDelivery, parseEnvelope, senderRole, toEvent } from './trigger/delivery';
+import { tiledeskCatchUp } from './trigger/catchUp';
 import { senderOf, storedSubscriptions, subscriptionsHolding, tiledeskSubscriptions } from './trigger/subscriptions';
 
 /** Tiledesk retries a delivery twice within ~10 s; ids are kept an hour. */
@@ -37,9 +38,11 @@ function wantedMessage(context: IWebhookFunctions, message: IDataObject, options
 
 async function relay(context: IWebhookFunctions, delivery: Delivery, projectId: string): Promise<IWebhookResponseData> {
 	const options = context.getNodeParameter('options', {}) as IDataObject;
-	if (delivery.event === 'message.create' && !wantedMessage(context, delivery.payload, options)) return acknowledgeOnly();
+	const wanted = (message: IDataObject) => wantedMessage(context, message, options);
+	if (delivery.event === 'message.create' && !wanted(delivery.payload)) return acknowledgeOnly();
 	const items = [{ json: toEvent(delivery, projectId) }];
-	return await relayInOrder(context, deliveryOf(delivery.key, items), deliveryOptions(options, TILEDESK_RETRY_HORIZON_MS));
+	const catchUp = delivery.event === 'message.create' && options.catchUp !== false ? tiledeskCatchUp(delivery, projectId, wanted) : undefined;
+	return await relayInOrder(context, deliveryOf(delivery.key, items), deliveryOptions(options, TILEDESK_RETRY_HORIZON_MS), catchUp);
 }
 
 export class TiledeskTrigger implements INodeType {
@@ -124,6 +127,14 @@ export class TiledeskTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{
+						displayName: 'Catch Up After Outages',
+						name: 'catchUp',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to relay messages Tiledesk gave up delivering while n8n was down (it retries for about 10 s): a conversation's first message after a restart brings the ones missed before it, read back from the conversation. Records the last relayed message in the conversation's attributes (one more Tiledesk call per relay, which Tiledesk announces as a Conversation Updated event). Needs Keep Order Per Conversation.",
+					},
 					{
 						displayName: 'Drop Duplicate Deliveries',
 						name: 'dropDuplicates',

@@ -18,6 +18,13 @@ export const HANDOFF_ORIGIN = 'n8n-nodes-handoff';
  */
 export const EXTERNAL_ID_ATTRIBUTE = 'n8nHandoffExternalId';
 
+/**
+ * The conversation attribute holding the last message the Tiledesk Trigger relayed (its `_id`);
+ * '' when nothing was relayed yet (Send History opens conversations with it, as the first message's
+ * attributes become the conversation's). Read back after an outage (nodes/shared/catchUp.ts).
+ */
+export const RELAYED_ATTRIBUTE = 'n8nHandoffRelayed';
+
 export function markerAttributes(): IDataObject {
 	return { [HANDOFF_MARKER]: true, [HANDOFF_ORIGIN_ATTRIBUTE]: HANDOFF_ORIGIN };
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'crypto';
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
-import type { ApiResponse, RequestContext } from '../shared';
+import type { ApiResponse, RequestContext, RetryPolicy } from '../shared';
 import { callApi, describeErrorBody } from '../shared';
 
 export const TILEDESK_CREDENTIAL = 'tiledeskApi';
@@ -37,6 +37,9 @@ export interface TiledeskRequest {
 	headers?: IDataObject;
 	itemIndex?: number;
 	acceptStatuses?: number[];
+	/** Overrides the default retries (60 s), e.g. for a call the platform's answer waits for. */
+	retry?: RetryPolicy;
+	timeoutMs?: number;
 }
 
 /** Tiledesk answers errors as `{success:false, msg}`, `{success:false, error}` or express-validator's `{errors:[{msg}]}`. */
@@ -66,6 +69,8 @@ export async function tiledeskRequest(this: RequestContext, request: TiledeskReq
 		itemIndex: request.itemIndex,
 		errorText: tiledeskErrorText,
 		acceptStatuses: request.acceptStatuses,
+		retry: request.retry,
+		timeoutMs: request.timeoutMs,
 	});
 }
 

@@ -1,6 +1,11 @@
 import type { INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import type { DeliveryTicketInput } from './deliveryTurn';
+import type { RetryPolicy } from './request';
+
+/** The read-back and the mark hold the platform's answer: a couple of quick tries, then the relay goes on without. */
+export const CATCH_UP_RETRY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1000, maxTotalMs: 3000 };
+export const CATCH_UP_TIMEOUT_MS = 5000;
 
 /**
  * Catching up after an outage longer than the platform's retries (docs/delivery-guarantees.md,

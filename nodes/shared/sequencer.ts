@@ -86,7 +86,8 @@ export class DeliverySequencer {
 	 * relayed none since it started (a restart, an outage), or it pushed one back to the platform.
 	 */
 	mayHaveMissed(conversation: string): boolean {
-		return !this.known.has(conversation);
+		// While one delivery reads the conversation back, the others wait for it: it goes first.
+		return !this.known.has(conversation) || this.catchingUp.has(conversation);
 	}
 
 	/** A delivery of this conversation was pushed back: the platform may give up on it. */

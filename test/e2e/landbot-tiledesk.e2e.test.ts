@@ -289,6 +289,42 @@ describe('Landbot ↔ Tiledesk handoff through templates 1–5 in a real n8n', (
 		}
 	});
 
+	test("an outage longer than Tiledesk's retries: what the agent wrote meanwhile reaches the customer once and in order, with the conversation's next message", async () => {
+		const cid = newCustomer('Olga');
+		await botConversation(cid, [
+			['bot', 'Hello Olga, what can I do for you?'],
+			['customer', 'Agent, please'],
+		]);
+		await startHandoff(cid);
+		const rid = requestIdFor(p, cid);
+		p.tiledesk.agentSays(rid, p.agentId, 'before the outage');
+		await waitUntil('the first agent message in Landbot', () => relayedAgentMessages(cid).length === 1, { timeoutMs: 30_000 });
+		await Promise.all([p.landbot.idle(30_000), p.tiledesk.idle(30_000)]);
+
+		await n8n.kill9();
+		const during = ['while n8n is down 1', 'while n8n is down 2', 'while n8n is down 3'];
+		const downSince = Date.now();
+		for (const text of during) {
+			p.tiledesk.agentSays(rid, p.agentId, text);
+			await sleep(200);
+		}
+		// Tiledesk's two retries fail too: it gives up on all three.
+		await p.tiledesk.idle(60_000);
+		const given = p.tiledesk.getDeliveries().filter((d) => d.gaveUp && d.at >= downSince && d.body?.payload?.recipient === rid);
+		expect(given.map((d) => d.body.payload.text)).toEqual(during);
+		await n8n.restart();
+		await waitForTiledeskTrigger(n8n, p, webhookPath(t.tiledeskToLandbot, 'Agent message'), ['message.create']);
+
+		p.tiledesk.agentSays(rid, p.agentId, 'after the outage');
+		await waitUntil('every agent message in Landbot', () => relayedAgentMessages(cid).length >= 5, {
+			timeoutMs: 60_000,
+			describe: () => relayedAgentMessages(cid).map((m) => m.message),
+		});
+		await Promise.all([p.landbot.idle(30_000), p.tiledesk.idle(30_000)]);
+		await sleep(1_500);
+		expect(relayedAgentMessages(cid).map((m) => m.message)).toEqual(['before the outage', ...during, 'after the outage']);
+	});
+
 	test('a wrong webhook secret gets 401 and starts no execution', async () => {
 		const cid = newCustomer('Mallory');
 		const rid = requestIdFor(p, cid);

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import type { CatchUp, MissedEvents, RetryPolicy } from '../../shared';
-import { idToString, isObject } from '../../shared';
+import type { CatchUp, MissedEvents } from '../../shared';
+import { CATCH_UP_RETRY, CATCH_UP_TIMEOUT_MS, idToString, isObject } from '../../shared';
 import { PROPERTY_RELAYED } from '../marker';
 import { liveChatApi, liveChatRequest } from '../transport';
 import type { Delivery } from './delivery';
@@ -13,11 +13,6 @@ import { deliveryKey, handoffProperties, toEvent } from './delivery';
  * `relayed` property, which it writes (`update_chat_properties`) after each relay
  * (docs/delivery-guarantees.md, "Catch-up"; docs/platforms/livechat.md).
  */
-
-/** These calls hold the platform's answer: a couple of quick tries, then the relay goes on without. */
-const QUICK: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1000, maxTotalMs: 3000 };
-
-const QUICK_TIMEOUT_MS = 5000;
 
 const NOTHING: MissedEvents = { relayed: false, missed: [] };
 
@@ -34,8 +29,8 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 				action: 'get_chat',
 				call: 'read the chat back to catch up',
 				body: { chat_id: chatId, thread_id: threadId },
-				retry: QUICK,
-				timeoutMs: QUICK_TIMEOUT_MS,
+				retry: CATCH_UP_RETRY,
+				timeoutMs: CATCH_UP_TIMEOUT_MS,
 			});
 			const mark = handoffProperties(chat.properties, clientId)[PROPERTY_RELAYED];
 			// No mark: not a chat this package relayed with marks; what was relayed before is unknown.
@@ -85,8 +80,8 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 							action: 'update_chat_properties',
 							call: 'record the last relayed event',
 							body: { id: chat, properties: { [clientId]: { [PROPERTY_RELAYED]: relayed } } },
-							retry: QUICK,
-							timeoutMs: QUICK_TIMEOUT_MS,
+							retry: CATCH_UP_RETRY,
+							timeoutMs: CATCH_UP_TIMEOUT_MS,
 						}),
 				),
 			);

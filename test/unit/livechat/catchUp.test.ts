@@ -194,6 +194,24 @@ describe('LiveChat Trigger: catching up after an outage', () => {
 		expect([relayed(a), relayed(b), relayed(c)]).toEqual([[`${THREAD} ${THREAD}_1`], [`${THREAD} ${THREAD}_2`], [`${THREAD} ${THREAD}_2`]]);
 	});
 
+	it('a delivery arriving while the chat is read back waits for it, even with no hold-back: order holds', async () => {
+		const chat = newChat();
+		livechat()
+			.post(agentApi('get_chat'))
+			.delay(300)
+			.reply(200, chatWith(chat, [event(1), event(2)], ''));
+		livechat().post(agentApi('update_chat_properties')).times(2).reply(200, {});
+		const order: string[] = [];
+		const record = async (body: IDataObject) => {
+			const out = await deliver(body, { holdBackMs: 0 });
+			order.push(...texts(out.items).map(String));
+		};
+		const first = record(delivery(chat, event(1)));
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await Promise.all([first, record(delivery(chat, event(2)))]);
+		expect(order).toEqual(['message 1', 'message 2']);
+	});
+
 	it('makes no calls with Catch Up After Outages off', async () => {
 		const chat = newChat();
 		const { items } = await deliver(delivery(chat, event(5)), { catchUp: false });

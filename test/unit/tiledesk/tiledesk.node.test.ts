@@ -457,6 +457,8 @@ describe('Message → Send History', () => {
 					originalAuthor: { role: 'customer', id: null, name: null },
 					originalTimestamp: '2024-02-10T16:09:12.000Z',
 					historyIndex: 0,
+					// Becomes the new conversation's attribute: nothing relayed back yet (the trigger's catch-up mark).
+					n8nHandoffRelayed: '',
 				},
 			},
 			{

@@ -3,7 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { AuthorRole } from '../../../shared';
 import { isObject } from '../../../shared';
-import { EXTERNAL_ID_ATTRIBUTE, markerAttributes } from '../../marker';
+import { EXTERNAL_ID_ATTRIBUTE, RELAYED_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
 import { isoTime } from '../../values';
 import {
@@ -192,6 +192,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const bodies = entries.map((entry, index) => {
 		const attributes: IDataObject = {
 			...baseAttributes,
+			// The first message's attributes become a new conversation's: nothing relayed back yet.
+			...(index === 0 ? { [RELAYED_ATTRIBUTE]: '' } : {}),
 			originalAuthor: { role: entry.role, id: entry.authorId, name: entry.name },
 			originalTimestamp: entry.timestamp,
 			historyIndex: index,
