@@ -1,4 +1,4 @@
-import type { INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import type { DeliveryTicketInput } from './deliveryTurn';
 import type { RetryPolicy } from './request';
@@ -44,4 +44,22 @@ export function withMissed(delivery: DeliveryTicketInput, missed: MissedEvents['
 		order: times.length ? Math.min(delivery.order, ...times) : delivery.order,
 		size: (delivery.size ?? 0) + JSON.stringify(missed).length,
 	};
+}
+
+/**
+ * What to mark, per conversation: the last of the platform's messages among an execution's items (it
+ * may carry several conversations, batching across them). `markOf` gives the mark of one event, or
+ * null for an item that is not one of the platform's messages.
+ */
+export async function markEach(
+	items: INodeExecutionData[],
+	markOf: (event: IDataObject) => string | null,
+	write: (conversation: string, mark: string) => Promise<unknown>,
+): Promise<void> {
+	const last = new Map<string, string>();
+	for (const { json } of items) {
+		const mark = json.event === 'message' ? markOf(json) : null;
+		if (mark) last.set(String(json.conversationId), mark);
+	}
+	await Promise.all([...last].map(async ([conversation, mark]) => await write(conversation, mark)));
 }

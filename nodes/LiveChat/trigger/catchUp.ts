@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import type { CatchUp, MissedEvents } from '../../shared';
-import { CATCH_UP_RETRY, CATCH_UP_TIMEOUT_MS, idToString, isObject } from '../../shared';
+import { CATCH_UP_RETRY, CATCH_UP_TIMEOUT_MS, idToString, isObject, markEach } from '../../shared';
 import { PROPERTY_RELAYED } from '../marker';
 import { liveChatApi, liveChatRequest } from '../transport';
 import type { Delivery } from './delivery';
@@ -64,26 +64,20 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 			return { relayed: false, missed };
 		},
 
-		// An execution may carry several chats (batching across conversations): each gets its last event.
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {
 			if (!clientId) return;
-			const last = new Map<string, string>();
-			for (const { json } of items) {
-				if (json.platform !== 'livechat' || json.event !== 'message' || !json.messageId || !json.threadId) continue;
-				last.set(String(json.conversationId), `${String(json.threadId)} ${String(json.messageId)}`);
-			}
-			await Promise.all(
-				[...last].map(
-					async ([chat, relayed]) =>
-						await liveChatRequest.call(context, {
-							api: 'agent',
-							action: 'update_chat_properties',
-							call: 'record the last relayed event',
-							body: { id: chat, properties: { [clientId]: { [PROPERTY_RELAYED]: relayed } } },
-							retry: CATCH_UP_RETRY,
-							timeoutMs: CATCH_UP_TIMEOUT_MS,
-						}),
-				),
+			await markEach(
+				items,
+				(event) => (event.platform === 'livechat' && event.messageId && event.threadId ? `${String(event.threadId)} ${String(event.messageId)}` : null),
+				async (chat, relayed) =>
+					await liveChatRequest.call(context, {
+						api: 'agent',
+						action: 'update_chat_properties',
+						call: 'record the last relayed event',
+						body: { id: chat, properties: { [clientId]: { [PROPERTY_RELAYED]: relayed } } },
+						retry: CATCH_UP_RETRY,
+						timeoutMs: CATCH_UP_TIMEOUT_MS,
+					}),
 			);
 		},
 	};

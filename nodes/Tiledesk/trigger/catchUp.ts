@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import type { CatchUp, MissedEvents } from '../../shared';
-import { CATCH_UP_RETRY, CATCH_UP_TIMEOUT_MS, idToString, isObject } from '../../shared';
+import { CATCH_UP_RETRY, CATCH_UP_TIMEOUT_MS, idToString, isObject, markEach } from '../../shared';
 import { RELAYED_ATTRIBUTE } from '../marker';
 import { segment, tiledeskApi, tiledeskRequest } from '../transport';
 import type { Delivery } from './delivery';
@@ -55,25 +55,19 @@ export function tiledeskCatchUp(delivery: Delivery, projectId: string, wanted: (
 			return { relayed: false, missed };
 		},
 
-		// An execution may carry several conversations (batching across conversations): each its last message.
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {
-			const last = new Map<string, string>();
-			for (const { json } of items) {
-				if (json.platform !== 'tiledesk' || json.event !== 'message' || !json.messageId) continue;
-				last.set(String(json.conversationId), String(json.messageId));
-			}
-			await Promise.all(
-				[...last].map(
-					async ([conversation, relayed]) =>
-						await tiledeskRequest.call(context, {
-							call: 'record the last relayed message',
-							method: 'PATCH',
-							path: `requests/${segment(conversation)}/attributes`,
-							body: { [RELAYED_ATTRIBUTE]: relayed },
-							retry: CATCH_UP_RETRY,
-							timeoutMs: CATCH_UP_TIMEOUT_MS,
-						}),
-				),
+			await markEach(
+				items,
+				(event) => (event.platform === 'tiledesk' && event.messageId ? String(event.messageId) : null),
+				async (conversation, relayed) =>
+					await tiledeskRequest.call(context, {
+						call: 'record the last relayed message',
+						method: 'PATCH',
+						path: `requests/${segment(conversation)}/attributes`,
+						body: { [RELAYED_ATTRIBUTE]: relayed },
+						retry: CATCH_UP_RETRY,
+						timeoutMs: CATCH_UP_TIMEOUT_MS,
+					}),
 			);
 		},
 	};
