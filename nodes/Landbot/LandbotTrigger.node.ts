@@ -19,10 +19,15 @@ import {
 	relayInOrder,
 	RELAY_RESPONSE,
 	secretsMatch,
+	versionedId,
 } from '../shared';
-import { channelDropdown } from './actions/common';
+import { channelDropdown, channelLocator } from './actions/common';
+import { listSearch } from './methods/listSearch';
 import { getChannels } from './methods/loadOptions';
 import { LANDBOT_CREDENTIAL } from './transport';
+
+/** The trigger was at 1.1 already (same behaviour as 1); its channel is a locator from 1.2 on. */
+const TRIGGER_LOCATOR_VERSION = 1.2;
 import type { LandbotHookMessage } from './trigger/delivery';
 import { authorRole, deliveryKey, handoffValue, normalizeMessage, parseDelivery, toEvent } from './trigger/delivery';
 import { landbotHooks } from './trigger/hooks';
@@ -39,11 +44,12 @@ export class LandbotTrigger implements INodeType {
 		icon: { light: 'file:landbot.svg', dark: 'file:landbot.dark.svg' },
 		group: ['trigger'],
 		// 1.1 behaves as 1. n8n evaluates an expression (a sandbox per delivery) to parse the body of
-		// any version-1 start node; from 1.1 on it does not (bench/README.md).
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		// any version-1 start node; from 1.1 on it does not (bench/README.md). 1.2: the channel is a
+		// resource locator (1 and 1.1 keep their dropdown).
+		version: [1, 1.1, 1.2],
+		defaultVersion: 1.2,
 		subtitle:
-			'={{ ($parameter["channelId"] ? "Channel " + $parameter["channelId"] + ": " : "") + $parameter["events"].map((event) => ({"message": "Message", "handoffInterrupted": "Handoff Interrupted"})[event] || event).join(", ") }}',
+			'={{ (($parameter["channelId"] && $parameter["channelId"].value !== undefined ? $parameter["channelId"].value : $parameter["channelId"]) ? "Channel " + ($parameter["channelId"].value !== undefined ? $parameter["channelId"].value : $parameter["channelId"]) + ": " : "") + $parameter["events"].map((event) => ({"message": "Message", "handoffInterrupted": "Handoff Interrupted"})[event] || event).join(", ") }}',
 		description:
 			"Starts the workflow when a message is written in a Landbot channel, or when Landbot's idle unassignment interrupts a handoff.",
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#landbot-trigger',
@@ -67,11 +73,15 @@ export class LandbotTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				...channelDropdown,
-				description:
-					'Web or WhatsApp channel whose messages start the workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
+			...versionedId(
+				{
+					...channelDropdown,
+					description:
+						'Web or WhatsApp channel whose messages start the workflow. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+				{ ...channelLocator, description: 'Web or WhatsApp channel whose messages start the workflow' },
+				TRIGGER_LOCATOR_VERSION,
+			),
 			{
 				displayName: 'Events',
 				name: 'events',
@@ -177,7 +187,7 @@ export class LandbotTrigger implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getChannels } };
+	methods = { loadOptions: { getChannels }, listSearch: { searchChannels: listSearch.searchChannels } };
 
 	webhookMethods = { default: landbotHooks };
 

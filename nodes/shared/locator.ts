@@ -72,15 +72,26 @@ export function idDropdown(displayName: string, name: string, loadOptionsMethod:
 	return { displayName, name, type: 'options', typeOptions: { loadOptionsMethod }, required: true, default: '', description: CHOOSE_OR_EXPRESSION, ...extra };
 }
 
-/** The version-1 dropdown for stored workflows, and the locator from LOCATOR_VERSION on. */
-export function versionedId(legacy: INodeProperties, spec: Omit<LocatorSpec, 'name' | 'displayOptions'>): INodeProperties[] {
+/**
+ * The dropdown for workflows stored with earlier versions, and the locator from `since` on
+ * (LOCATOR_VERSION for the action nodes; a trigger that was at 1.1 already takes it from 1.2).
+ */
+export function versionedId(
+	legacy: INodeProperties,
+	spec: Omit<LocatorSpec, 'name' | 'displayOptions'>,
+	since = LOCATOR_VERSION,
+): INodeProperties[] {
 	const locator = idLocator({ ...spec, name: legacy.name, displayOptions: legacy.displayOptions, required: spec.required ?? legacy.required });
-	return [shownIn(legacy, [1]), shownIn(locator, [{ _cnd: { gte: LOCATOR_VERSION } }])];
+	return [shownIn(legacy, [{ _cnd: { lt: since } }]), shownIn(locator, [{ _cnd: { gte: since } }])];
 }
 
 /** A locator's id (or a version-1 string), trimmed; '' when unset. */
 export function locatorId(this: IExecuteFunctions, name: string, itemIndex: number, fallback = ''): string {
-	const value = this.getNodeParameter(name, itemIndex, fallback, { extractValue: true }) as unknown;
+	return locatorValue(this.getNodeParameter(name, itemIndex, fallback, { extractValue: true }));
+}
+
+/** What getNodeParameter(…, {extractValue: true}) gave for a locator or a dropdown, as an id. */
+export function locatorValue(value: unknown): string {
 	if (value === null || value === undefined) return '';
 	// n8n finds the property by name among the displayed ones and skips the version check when a
 	// field it depends on is an expression: it may take the version-1 dropdown and hand the locator back whole.

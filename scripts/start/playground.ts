@@ -425,7 +425,9 @@ function registrations(n8n: N8nInstance, workflows: PlaygroundWorkflow[]): Regis
 			const events = (node.parameters.events ?? []) as string[];
 			if (node.type === 'n8n-nodes-handoff.landbotTrigger') {
 				const url = n8n.webhookUrl(webhookPath(template, node.name));
-				const channelId = Number(node.parameters.channelId);
+				// A resource locator from the trigger's version 1.2 on, a plain ID before.
+				const channel = node.parameters.channelId as unknown;
+				const channelId = Number(typeof channel === 'object' && channel !== null ? (channel as { value?: unknown }).value : channel);
 				found.push({ kind: 'landbot', what, done: ({ landbot }) => landbot.listHooks(channelId).some((h) => h.url === url) });
 			} else if (node.type === 'n8n-nodes-handoff.tiledeskTrigger') {
 				const url = n8n.webhookUrl(webhookPath(template, node.name));

@@ -25,12 +25,14 @@ export const channelDropdown: INodeProperties = {
 };
 
 /** The channel: a dropdown in version 1, a resource locator from 1.1 on. */
-export const channelIdFields: INodeProperties[] = versionedId(channelDropdown, {
+export const channelLocator = {
 	displayName: 'Channel',
 	searchListMethod: 'searchChannels',
 	idPlaceholder: '1872204',
 	idPattern: { regex: '^\\d+$', errorMessage: 'A Landbot channel ID is a number' },
-});
+};
+
+export const channelIdFields: INodeProperties[] = versionedId(channelDropdown, channelLocator);
 
 /** Landbot ids are positive integers; anything else would only earn a 404 later. */
 export function requireNumericId(

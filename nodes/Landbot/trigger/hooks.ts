@@ -2,7 +2,7 @@ import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Registration, RegistrationStore } from '../../shared';
-import { generateSecret, registrationLifecycle, requireEvents } from '../../shared';
+import { generateSecret, locatorValue, registrationLifecycle, requireEvents } from '../../shared';
 import { LANDBOT_CREDENTIAL, landbotApi, landbotRequest } from '../transport';
 
 /** Landbot fires MessageHooks only for web and WhatsApp channels (docs/platforms/landbot.md). */
@@ -41,7 +41,7 @@ const store: RegistrationStore<StoredHook> = {
 };
 
 function channelOf(context: IHookFunctions): string {
-	return String(context.getNodeParameter('channelId'));
+	return locatorValue(context.getNodeParameter('channelId', '', { extractValue: true }));
 }
 
 /** A MessageHook on the chosen channel, with a token of its own. */

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
 
 import { LandbotApi } from '../../../credentials/LandbotApi.credentials';
 import { LandbotTrigger } from '../../../nodes/Landbot/LandbotTrigger.node';
@@ -85,6 +86,41 @@ describe('Landbot Trigger: publishing registers and removes the MessageHook', ()
 		landbot().post('/v1/channels/2955840/message_hooks/').reply(201, { hook: { id: 13 } });
 		const second = await harness.hook(node, 'create', { parameters: { channelId: '2955840' }, credentials, webhookUrl: HOOK_URL });
 		expect(second.staticData.hookToken).not.toBe(sentToken);
+	});
+
+	it('the channel is a resource locator from 1.2 on (list or ID) and a dropdown before; each registers on its channel', async () => {
+		const registered: string[] = [];
+		const channel = (id: string) => {
+			landbot().get(`/v1/channels/${id}/`).reply(200, { channel: { id: Number(id), type: 'landbot' } });
+			landbot()
+				.post(`/v1/channels/${id}/message_hooks/`, () => registered.push(id) > 0)
+				.reply(201, { hook: { id: 20 + registered.length } });
+		};
+		channel('2955840');
+		channel('2955841');
+		channel('2955842');
+		const publish = (channelId: unknown, typeVersion: number) =>
+			harness.hook(node, 'create', { parameters: { channelId } as never, credentials, webhookUrl: HOOK_URL, typeVersion });
+		expect((await publish({ __rl: true, mode: 'id', value: '2955840' }, 1.2)).staticData).toMatchObject({ channelId: '2955840' });
+		expect((await publish({ __rl: true, mode: 'list', value: '2955841', cachedResultName: 'Web' }, 1.2)).staticData).toMatchObject({ channelId: '2955841' });
+		expect((await publish('2955842', 1.1)).staticData).toMatchObject({ channelId: '2955842' });
+		expect(registered).toEqual(['2955840', '2955841', '2955842']);
+
+		const description = (version: number) => NodeHelpers.getVersionedNodeType(node, version).description;
+		const shown = (version: number) =>
+			description(version).properties.filter(
+				(p) => p.name === 'channelId' && NodeHelpers.displayParameter({ channelId: '' }, p, { typeVersion: version } as never, description(version)),
+			);
+		expect(shown(1.2).map((p) => p.type)).toEqual(['resourceLocator']);
+		expect(shown(1.1).map((p) => p.type)).toEqual(['options']);
+		expect(shown(1).map((p) => p.type)).toEqual(['options']);
+		landbot()
+			.get('/v1/channels/')
+			.query({ offset: 0, limit: 100 })
+			.reply(200, { total: 2, channels: [{ id: 2, name: 'WhatsApp line', type: 'whatsapp' }, { id: 1, name: 'Web', type: 'landbot' }] });
+		expect(await harness.listSearch(node, 'searchChannels', { parameters: {}, credentials, filter: 'web' })).toEqual({
+			results: [{ name: 'Web (landbot)', value: '1' }],
+		});
 	});
 
 	it('create refuses a channel type Landbot sends no MessageHooks for, and registers nothing', async () => {
