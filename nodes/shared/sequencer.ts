@@ -59,9 +59,12 @@ export class DeliverySequencer {
 		return await (this.options.sleep ?? sleep)(ms);
 	}
 
-	/** Deliveries waiting or relaying. */
+	/** Deliveries waiting for a read-back of their conversation (catchUp.ts), not yet admitted. */
+	private readingBack = 0;
+
+	/** Deliveries waiting or relaying (those waiting for a read-back included). */
 	get backlog(): number {
-		let count = 0;
+		let count = this.readingBack;
 		for (const line of this.lines.values()) count += line.pending.length + (line.running?.tickets.length ?? 0);
 		return count;
 	}
@@ -101,12 +104,18 @@ export class DeliverySequencer {
 	 * `read` must admit what it found before it resolves.
 	 */
 	async catchUpOnce(conversation: string, read: () => Promise<void>): Promise<void> {
-		const running = this.catchingUp.get(conversation);
-		if (running) return await running;
-		this.learn(conversation);
-		const reading = read().finally(() => this.catchingUp.delete(conversation));
-		this.catchingUp.set(conversation, reading);
-		return await reading;
+		// Counted as waiting meanwhile: a flood of deliveries that all read back is pushed back too.
+		this.readingBack++;
+		try {
+			const running = this.catchingUp.get(conversation);
+			if (running) return await running;
+			this.learn(conversation);
+			const reading = read().finally(() => this.catchingUp.delete(conversation));
+			this.catchingUp.set(conversation, reading);
+			return await reading;
+		} finally {
+			this.readingBack--;
+		}
 	}
 
 	private learn(conversation: string): void {

@@ -73,7 +73,8 @@ export function settingsFromEnv(defaults: { count: number; flood: number; seed?:
 		concurrency: Math.max(1, Math.floor(number('HANDOFF_FUZZ_CONCURRENCY', 16))),
 		flood: Math.floor(number('HANDOFF_FUZZ_FLOOD', defaults.flood)),
 		maxRssMB: number('HANDOFF_FUZZ_MAX_RSS_MB', 2048),
-		maxFloodGrowthMB: number('HANDOFF_FUZZ_MAX_FLOOD_GROWTH_MB', 2048),
+		// Measured per flood of 200 (100 admitted, 100 pushed back): 0.8–2.2 GB, the most on a fresh n8n.
+		maxFloodGrowthMB: number('HANDOFF_FUZZ_MAX_FLOOD_GROWTH_MB', 2560),
 		requestTimeoutMs: number('HANDOFF_FUZZ_TIMEOUT_MS', 60_000),
 	};
 }

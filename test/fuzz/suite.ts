@@ -23,6 +23,9 @@ import {
 /** HANDOFF_FUZZ_TRIGGERS=landbot,botpress runs only those. */
 const SELECTED = TRIGGERS.filter((t) => !process.env.HANDOFF_FUZZ_TRIGGERS || process.env.HANDOFF_FUZZ_TRIGGERS.split(',').includes(t));
 
+/** The triggers' default Max Deliveries Waiting (nodes/shared/deliveryOptions.ts). */
+const DEFAULT_MAX_WAITING = 100;
+
 export function defineFuzzSuite(variant: { name: string; count: number; flood: number; timeoutPerTriggerMs: number; seed?: number }) {
 	const settings: FuzzSettings = settingsFromEnv({ count: variant.count, flood: variant.flood, seed: variant.seed });
 	const report: FuzzReport = { seed: settings.seed, settings, startedAt: new Date().toISOString(), results: [], floods: [] };
@@ -129,6 +132,10 @@ export function defineFuzzSuite(variant: { name: string; count: number; flood: n
 				writeReport(report);
 				for (const result of report.floods) {
 					expect({ trigger: result.trigger, other5xx: result.other5xx, noAnswer: result.noAnswer }).toEqual({ trigger: result.trigger, other5xx: 0, noAnswer: 0 });
+					// Beyond Max Deliveries Waiting (100 by default, the fuzz workflows' setting) some must be pushed back.
+					if (result.deliveries > DEFAULT_MAX_WAITING) {
+						expect({ trigger: result.trigger, pushedBack: result.pushBack503 > 0 }).toEqual({ trigger: result.trigger, pushedBack: true });
+					}
 					// What the flood added, not the RSS a long run has already grown to.
 					expect({ trigger: result.trigger, grewUnderBound: result.peakRssMB - result.rssBeforeMB < settings.maxFloodGrowthMB }).toEqual({ trigger: result.trigger, grewUnderBound: true });
 				}

@@ -237,6 +237,19 @@ describe('DeliverySequencer', () => {
 		expect(sequencer.full).toBe(true);
 	});
 
+	it('counts deliveries waiting for a read-back of their conversation: a flood of cold conversations is pushed back too', async () => {
+		const sequencer = new DeliverySequencer({ ...OPTIONS, maxBacklog: 2 });
+		let endRead: () => void = () => {};
+		const reading = new Promise<void>((resolve) => (endRead = resolve));
+		void sequencer.catchUpOnce('a', async () => await reading);
+		void sequencer.catchUpOnce('b', async () => await reading);
+		await tick();
+		expect(sequencer.full).toBe(true);
+		endRead();
+		await tick();
+		expect(sequencer.full).toBe(false);
+	});
+
 	it('is full once the waiting deliveries hold Max Backlog Bytes', async () => {
 		const sequencer = new DeliverySequencer({ ...OPTIONS, maxBacklogBytes: 1_000 });
 		const turn = sequencer.admit({ ...delivery('m1', 1), size: 1_200 });
