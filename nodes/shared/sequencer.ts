@@ -4,10 +4,10 @@ import type { SequencerOptions } from './deliveryOptions';
 import type { Batch, DeliveryTicketInput, Line, Relay, Ticket, Turn } from './deliveryTurn';
 import { deferred } from './deliveryTurn';
 import { HoldBack } from './holdBack';
+import { ReadBacks } from './readBacks';
 import { RelayedKeys } from './relayedKeys';
 
 const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
-const KNOWN_CONVERSATIONS_MAX = 10_000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -44,10 +44,7 @@ export class DeliverySequencer {
 	private bytes = 0;
 	private arrivals = 0;
 	private readonly holdBack = new HoldBack();
-	/** Conversations read back since this process started (catchUpOnce), and none of whose deliveries was pushed back. */
-	private readonly known = new Map<string, true>();
-	/** Conversations being read back from the platform (catchUp.ts): later deliveries wait for it. */
-	private readonly catchingUp = new Map<string, Promise<void>>();
+	private readonly readBacks = new ReadBacks();
 
 	constructor(public options: SequencerOptions) {}
 
@@ -59,12 +56,9 @@ export class DeliverySequencer {
 		return await (this.options.sleep ?? sleep)(ms);
 	}
 
-	/** Deliveries waiting for a read-back of their conversation (catchUp.ts), not yet admitted. */
-	private readingBack = 0;
-
 	/** Deliveries waiting or relaying (those waiting for a read-back included). */
 	get backlog(): number {
-		let count = this.readingBack;
+		let count = this.readBacks.waiting;
 		for (const line of this.lines.values()) count += line.pending.length + (line.running?.tickets.length ?? 0);
 		return count;
 	}
@@ -84,45 +78,23 @@ export class DeliverySequencer {
 		return this.done.has(key) || this.inFlight.has(key);
 	}
 
-	/**
-	 * Whether deliveries of this conversation may have been lost without this process noticing: it
-	 * relayed none since it started (a restart, an outage), or it pushed one back to the platform.
-	 */
+	/** Whether this conversation's deliveries may have been lost unnoticed (readBacks.ts). */
 	mayHaveMissed(conversation: string): boolean {
-		// While one delivery reads the conversation back, the others wait for it: it goes first.
-		return !this.known.has(conversation) || this.catchingUp.has(conversation);
+		return this.readBacks.mayHaveMissed(conversation);
 	}
 
 	/** A delivery of this conversation was pushed back: the platform may give up on it. */
 	forget(conversation: string): void {
-		this.known.delete(conversation);
+		this.readBacks.forget(conversation);
 	}
 
 	/**
 	 * Reads back what a conversation may have missed, once at a time: a delivery of the same
-	 * conversation arriving meanwhile waits for it (and then needs no read of its own).
-	 * `read` must admit what it found before it resolves.
+	 * conversation arriving meanwhile waits for it (and then needs no read of its own). Counted as
+	 * waiting meanwhile, so a flood of deliveries that all read back is pushed back too.
 	 */
 	async catchUpOnce(conversation: string, read: () => Promise<void>): Promise<void> {
-		// Counted as waiting meanwhile: a flood of deliveries that all read back is pushed back too.
-		this.readingBack++;
-		try {
-			const running = this.catchingUp.get(conversation);
-			if (running) return await running;
-			this.learn(conversation);
-			const reading = read().finally(() => this.catchingUp.delete(conversation));
-			this.catchingUp.set(conversation, reading);
-			return await reading;
-		} finally {
-			this.readingBack--;
-		}
-	}
-
-	private learn(conversation: string): void {
-		this.known.delete(conversation);
-		this.known.set(conversation, true);
-		// Bounded: the oldest conversation forgotten costs one more read-back, nothing else.
-		if (this.known.size > KNOWN_CONVERSATIONS_MAX) this.known.delete(this.known.keys().next().value as string);
+		return await this.readBacks.once(conversation, read);
 	}
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
