@@ -1,5 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { webhookProcessList } from './webhookProcesses';
+
 const DEFAULT_HOLD_BACK_MS = 300;
 const DEFAULT_MAX_BATCH = 1;
 /** Waiting for the way's delay is capped: platforms retry a delivery not answered within ~10 s. */
@@ -47,6 +49,8 @@ export interface SequencerOptions {
 	maxBacklogBytes: number;
 	/** At most this many executions run at once; other conversations' turns wait for a free one. */
 	maxRunning: number;
+	/** Queue mode: the webhook processes' own addresses; each conversation is relayed by one of them (webhookProcesses.ts). */
+	webhookProcesses?: string[];
 	now?: () => number;
 	/** Tests: a timer that does not keep the process alive. */
 	sleep?: (ms: number) => Promise<void>;
@@ -106,6 +110,15 @@ export const deliveryOptionFields: INodeProperties[] = [
 		description:
 			"How many deliveries this trigger holds at once, waiting or relaying, before it asks the platform to retry later (503 with Retry-After): a flood is carried by the platform's retries instead of n8n's memory. Each waiting delivery costs n8n about 10 MB while it waits (an expression isolate n8n keeps per request), so 100 ≈ 1 GB. Raise it on a large machine facing bursts from many conversations at once.",
 	},
+	{
+		displayName: 'Webhook Processes (Queue Mode)',
+		name: 'webhookProcesses',
+		type: 'string',
+		default: '',
+		placeholder: 'http://n8n-webhook-1:5678, http://n8n-webhook-2:5678',
+		description:
+			"Queue mode with several webhook processes behind a load balancer: each process's own address, as the others reach it, separated by commas — the same list on every process. Each conversation is then relayed by one of them, and the others hand its deliveries over, so order and duplicate dropping hold across processes. A delivery whose process is down gets 503 and the platform's retry. Leave empty with one webhook process or none (regular mode).",
+	},
 ];
 
 /** The sequencer options a trigger's "Options" collection chose; `rememberMs` = the platform's retry horizon. */
@@ -128,5 +141,6 @@ export function deliveryOptions(options: IDataObject, rememberMs: number): Seque
 		maxBacklog: Math.max(1, Math.floor(number(options.maxWaiting, DEFAULT_MAX_WAITING))),
 		maxBacklogBytes: MAX_BACKLOG_BYTES,
 		maxRunning: Math.max(1, Math.floor(number(options.maxRunning, DEFAULT_MAX_RUNNING))),
+		webhookProcesses: webhookProcessList(options.webhookProcesses),
 	};
 }

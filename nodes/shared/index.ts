@@ -16,3 +16,4 @@ export * from './sequencer';
 export * from './catchUp';
 export * from './deliveryOptions';
 export * from './locator';
+export * from './webhookProcesses';

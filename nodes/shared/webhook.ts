@@ -4,6 +4,7 @@ import type { CatchUp } from './catchUp';
 import { withMissed } from './catchUp';
 import type { DeliveryTicketInput, SequencerOptions, Turn } from './sequencer';
 import { sequencerFor } from './sequencer';
+import { handOverToOwner } from './webhookProcesses';
 
 /** Answers a delivery without starting the workflow. */
 function reject(context: IWebhookFunctions, status: number, body: object): IWebhookResponseData {
@@ -70,6 +71,8 @@ export async function relayInOrder(
 	options: SequencerOptions,
 	catchUp?: CatchUp,
 ): Promise<IWebhookResponseData> {
+	const handedOver = await handOverToOwner(context, delivery.conversation, options.webhookProcesses ?? [], options.maxBacklog);
+	if (handedOver) return handedOver;
 	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, options);
 	// Under a flood the platform's own retries carry the load, instead of this process's memory.
 	if (sequencer.full) {

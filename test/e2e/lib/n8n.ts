@@ -189,6 +189,12 @@ export interface StartOptions {
 	onProgress?: (stage: string) => void;
 }
 
+/**
+ * Written into a trigger's *Webhook Processes* option, replaced on import by the addresses of the
+ * instance's webhook processes (known only once their ports are chosen).
+ */
+export const WEBHOOK_PROCESSES_PLACEHOLDER = 'E2E_WEBHOOK_PROCESS_ADDRESSES';
+
 export interface QueueOptions {
 	/** `n8n webhook` processes; default 1. With several, a round-robin proxy in this process is their one address. */
 	webhookProcesses?: number;
@@ -449,7 +455,10 @@ export class N8nInstance {
 				progress(`${opts.credentials.length} credentials imported`);
 			}
 			if (opts.workflows?.length) {
-				const workflows = opts.workflows.map((w) => ({ ...w, id: w.id ?? randomId() }));
+				const addresses = (queue?.webhooks ?? []).map(({ port }) => `http://127.0.0.1:${port}`).join(', ');
+				const workflows = opts.workflows.map(
+					(w) => JSON.parse(JSON.stringify({ ...w, id: w.id ?? randomId() }).split(WEBHOOK_PROCESSES_PLACEHOLDER).join(addresses)) as typeof w,
+				);
 				n8n.workflowIds = workflows.map((w) => String(w.id));
 				await n8n.importJson('workflow', workflows);
 				progress(`${workflows.length} workflows imported`);
