@@ -7,7 +7,10 @@
  *  - two webhook processes behind a round-robin balancer, the triggers' *Webhook Processes* option
  *    naming both: each conversation is relayed by the process that owns it, the other hands its
  *    deliveries over — nothing lost, nothing twice, asserted; order reported as above
- *    (docs/delivery-guarantees.md).
+ *    (docs/delivery-guarantees.md);
+ *  - and there, `kill -9` of a worker and of a webhook process mid-stream, with 20% of Tiledesk's
+ *    calls refused, both restarted at once: 0 lost, 0 reordered; duplicates reported (a crash between
+ *    Tiledesk's write and the answer repeats that message, as in regular mode).
  * Quick variant in `npm test`, full figures with `npm run test:reliability`.
  */
 import { execFileSync } from 'child_process';
@@ -19,7 +22,9 @@ import { Conversations, FULL, TEST_TIMEOUT_MS, relayTemplates, waitForRelayTrigg
 import { type Platforms, landbotCredential, sleep, startPlatforms, tiledeskCredential } from './lib/relay';
 import { nodeByName } from './lib/templates';
 
-const SCALE = FULL ? { conversations: 20, messagesEachWay: 25 } : { conversations: 4, messagesEachWay: 8 };
+const SCALE = FULL
+	? { conversations: 20, messagesEachWay: 25, crashConversations: 20, crashMessages: 50 }
+	: { conversations: 4, messagesEachWay: 8, crashConversations: 4, crashMessages: 12 };
 
 execFileSync(path.join(REPO_ROOT, 'scripts/ensure-services.sh'), { stdio: 'inherit' });
 
@@ -91,4 +96,54 @@ describe.each([{ webhookProcesses: 1 }, { webhookProcesses: 2 }])(TITLE, ({ webh
 		},
 		TEST_TIMEOUT_MS,
 	);
+
+	if (webhookProcesses > 1) {
+		test('kill -9 of a worker and a webhook process mid-stream, 20% 429/5xx from Tiledesk, restarted at once: 0 lost, 0 reordered; duplicates reported', async () => {
+			const ids = await c.open('QueueCrash', SCALE.crashConversations);
+			// The earlier test's deliveries and calls are counted out.
+			const deliveriesBefore = p.landbot.getDeliveries().length;
+			const callsBefore = p.tiledesk.getCalls().length;
+			load = startCpuLoad();
+			p.tiledesk.setFaults({ rate: 0.2 });
+			let crash: Promise<void> | undefined;
+			let downForMs = 0;
+			const started = Date.now();
+			const written = await c.write(ids, {
+				messages: SCALE.crashMessages,
+				agentMessages: 0,
+				during: (i) => {
+					if (i !== Math.floor(SCALE.crashMessages / 2)) return;
+					crash = (async () => {
+						const killedAt = Date.now();
+						await Promise.all([n8n.kill9('worker-1'), n8n.kill9('webhook-2')]);
+						await Promise.all([n8n.restart('worker-1'), n8n.restart('webhook-2')]);
+						downForMs = Date.now() - killedAt;
+					})();
+				},
+			});
+			await crash;
+			const total = await c.relayed(ids, written, FULL ? 600_000 : 240_000);
+			const relayedIn = Date.now() - started;
+			p.tiledesk.setFaults({ rate: 0 });
+			await load.stop();
+			load = undefined;
+			await Promise.all([p.landbot.idle(180_000), p.tiledesk.idle(120_000)]);
+			await sleep(2_000);
+			const { customerToAgent } = c.count(ids, written);
+			const deliveries = p.landbot.getDeliveries().slice(deliveriesBefore);
+			console.log(
+				`reliability queue mode crash, ${webhookProcesses} webhook processes: ${JSON.stringify({
+					conversations: ids.length,
+					messages: total,
+					downForMs,
+					relayedInMs: relayedIn,
+					injectedFailures: p.tiledesk.getCalls().slice(callsBefore).filter((call) => call.injected).length,
+					landbotRetries: deliveries.filter((d) => d.attempt > 1).length,
+					landbotGaveUp: deliveries.filter((d) => d.gaveUp).length,
+					...customerToAgent,
+				})}`,
+			);
+			expect({ lost: customerToAgent.lost, reordered: customerToAgent.reordered }).toEqual({ lost: 0, reordered: 0 });
+		}, TEST_TIMEOUT_MS);
+	}
 });
