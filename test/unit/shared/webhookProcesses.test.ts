@@ -29,9 +29,12 @@ function message(customerId = 473548616): IDataObject {
 	return body as unknown as IDataObject;
 }
 
-async function deliver(body: IDataObject, { processes = PROCESSES.join(', '), headers = {} as Record<string, string>, authorization = `Token ${HOOK_TOKEN}` } = {}) {
+async function deliver(
+	body: IDataObject,
+	{ processes = PROCESSES.join(', '), headers = {} as Record<string, string>, authorization = `Token ${HOOK_TOKEN}`, maxWaiting = 100 } = {},
+) {
 	return await harness.webhook(node, {
-		parameters: { channelId: '2955840', options: { webhookProcesses: processes } },
+		parameters: { channelId: '2955840', options: { webhookProcesses: processes, maxWaiting } },
 		credentials,
 		staticData: { hookId: '12', hookToken: HOOK_TOKEN, channelId: '2955840' },
 		request: { headers: { 'content-type': 'application/json', authorization, ...headers }, body, path: PATH },
@@ -92,6 +95,28 @@ describe('Webhook Processes (queue mode): each conversation is relayed by the on
 		const down = await deliver(message(customerId));
 		expect(down.response.workflowData).toBeUndefined();
 		expect([down.http.statusCode, down.http.headers['retry-after']]).toEqual([503, '30']);
+	});
+
+	it('counts hand-overs under way toward Max Deliveries Waiting: beyond it, 503 without handing over', async () => {
+		const customerId = await customerOwnedBy(PROCESSES[1]);
+		let answer: () => void = () => undefined;
+		const answered = new Promise<void>((resolve) => (answer = resolve));
+		let reachedOwner: () => void = () => undefined;
+		const atOwner = new Promise<void>((resolve) => (reachedOwner = resolve));
+		nock(PROCESSES[1])
+			.post(PATH)
+			.reply(async () => {
+				reachedOwner();
+				await answered;
+				return [200, { received: true }];
+			});
+		const first = deliver(message(customerId), { maxWaiting: 1 });
+		await atOwner;
+		const second = await deliver(message(customerId), { maxWaiting: 1 });
+		expect([second.http.statusCode, second.http.headers['retry-after']]).toEqual([503, '30']);
+		expect(second.http.body).toEqual({ error: 'Too many deliveries waiting; retry later' });
+		answer();
+		expect((await first).http.statusCode).toBe(200);
 	});
 
 	it('relays its own conversations, and a delivery handed over to it, itself', async () => {
