@@ -17,6 +17,9 @@ const node = new LandbotTrigger();
 /** Two webhook processes; which one owns the fixture's conversation decides who relays it. */
 const PROCESSES = ['http://n8n-webhook-1:5678', 'http://n8n-webhook-2:5678'];
 
+/** The trigger's static data once published; one object = one workflow to the harness. */
+const published = (): IDataObject => ({ hookId: '12', hookToken: HOOK_TOKEN, channelId: '2955840' });
+
 let messageId = 1;
 /** A new customer message (its own delivery key), in a conversation of its own unless told. */
 function message(customerId = 473548616): IDataObject {
@@ -31,12 +34,18 @@ function message(customerId = 473548616): IDataObject {
 
 async function deliver(
 	body: IDataObject,
-	{ processes = PROCESSES.join(', '), headers = {} as Record<string, string>, authorization = `Token ${HOOK_TOKEN}`, maxWaiting = 100 } = {},
+		{
+		processes = PROCESSES.join(', '),
+		headers = {} as Record<string, string>,
+		authorization = `Token ${HOOK_TOKEN}`,
+		maxWaiting = 100,
+		staticData = published(),
+	} = {},
 ) {
 	return await harness.webhook(node, {
 		parameters: { channelId: '2955840', options: { webhookProcesses: processes, maxWaiting } },
 		credentials,
-		staticData: { hookId: '12', hookToken: HOOK_TOKEN, channelId: '2955840' },
+		staticData,
 		request: { headers: { 'content-type': 'application/json', authorization, ...headers }, body, path: PATH },
 	});
 }
@@ -110,9 +119,10 @@ describe('Webhook Processes (queue mode): each conversation is relayed by the on
 				await answered;
 				return [200, { received: true }];
 			});
-		const first = deliver(message(customerId), { maxWaiting: 1 });
+		const staticData = published(); // both deliveries reach the same trigger of the same workflow
+		const first = deliver(message(customerId), { maxWaiting: 1, staticData });
 		await atOwner;
-		const second = await deliver(message(customerId), { maxWaiting: 1 });
+		const second = await deliver(message(customerId), { maxWaiting: 1, staticData });
 		expect([second.http.statusCode, second.http.headers['retry-after']]).toEqual([503, '30']);
 		expect(second.http.body).toEqual({ error: 'Too many deliveries waiting; retry later' });
 		answer();
