@@ -188,7 +188,7 @@ export const DEFAULTS = {
 	filesOrigin: 'https://files.slack.com',
 };
 
-/** Events API: up to 3 retries, "nearly immediately, then after 1 minute, then after 5 minutes". */
+/** Events API: up to 3 retries, "nearly immediately, then after 1 minute, then after 5 minutes" (each counted from the failed attempt: inferred). */
 export const RETRY_DELAYS_MS = [0, 60_000, 300_000];
 
 export const ok = (body: Record<string, unknown> = {}): Reply => ({ status: 200, body: { ok: true, ...body } });

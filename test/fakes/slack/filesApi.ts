@@ -28,7 +28,7 @@ export abstract class SlackFilesApi extends SlackMessagesApi {
 	protected registerFileAndUserMethods(): void {
 		this.methods.set('files.getUploadURLExternal', (ctx) => this.getUploadUrl(ctx));
 		this.methods.set('files.completeUploadExternal', (ctx) => this.completeUpload(ctx));
-		// Retired by Slack (Nov 2025) in favour of the two calls above; n8n's Slack node ≤ 2.1 still calls it.
+		// Retired by Slack (Nov 2025) in favour of the two calls above; n8n's Slack node ≤ 2.1 still calls it (error code inferred).
 		this.methods.set('files.upload', () => fail('method_deprecated'));
 		this.methods.set('files.info', (ctx) => this.fileInfo(ctx));
 		this.methods.set('users.info', (ctx) => this.userInfo(ctx));

@@ -606,6 +606,8 @@ async function viaProxy(proxy: TlsProxy, url: string, init: ViaProxyInit = {}): 
 		const req = https.request(
 			{
 				host: target.hostname,
+				port: 443,
+				defaultPort: 443, // no agent here: without it Node writes "Host: slack.com:80"
 				path: `${target.pathname}${target.search}`,
 				method: init.method ?? 'GET',
 				headers,
