@@ -85,19 +85,22 @@ export async function relayInOrder(
 	if (readBack) {
 		let relayedBefore = false;
 		await sequencer.catchUpOnce(delivery.conversation, async () => {
-			let ticket = delivery;
 			try {
 				const found = await catchUp.missed(context);
 				relayedBefore = found.relayed && !sequencer.seen(delivery.key);
-				ticket = withMissed(delivery, found.missed.filter((entry) => !sequencer.seen(entry.key)));
+				const ticket = withMissed(delivery, found.missed.filter((entry) => !sequencer.seen(entry.key)));
+				// Admitted before the read-back ends, so a delivery waiting for it finds these keys taken.
+				if (!relayedBefore) admitted = sequencer.admit(ticket);
 			} catch {
-				// The platform could not be read: relay this delivery alone; the next one tries again.
+				// The platform could not be read (down, or n8n too busy to read it in time). Relaying this
+				// delivery alone would move the mark past what may be missing: the platform retries it,
+				// and that retry (or the conversation's next delivery) reads again.
 				sequencer.forget(delivery.conversation);
 			}
-			// Admitted before the read-back ends, so a delivery waiting for it finds these keys taken.
-			if (!relayedBefore) admitted = sequencer.admit(ticket);
 		});
 		if (relayedBefore) return acknowledgeOnly();
+		// The read failed, this one's or the one it waited for: same answer, so order holds.
+		if (!admitted && sequencer.mayHaveMissed(delivery.conversation)) return retryLater(context);
 	}
 	const turn = await (admitted ?? sequencer.admit(delivery));
 	const response = context.getResponseObject();

@@ -128,20 +128,22 @@ describe('LiveChat Trigger: catching up after an outage', () => {
 		expect(texts((await deliver(delivery(chat, event(3)))).items)).toEqual(['message 2', 'message 3']);
 	});
 
-	it('reads nothing back for a chat without a mark, or when LiveChat cannot be read; relays the delivery alone', async () => {
+	it('reads nothing back for a chat without a mark (relays the delivery alone); when LiveChat cannot be read, asks for a retry', async () => {
 		const unmarked = newChat();
 		livechat().post(agentApi('get_chat')).reply(200, chatWith(unmarked, [event(1), event(2)]));
 		livechat().post(agentApi('update_chat_properties')).reply(200, {});
 		expect(texts((await deliver(delivery(unmarked, event(2)))).items)).toEqual(['message 2']);
 
+		// Relaying message 2 alone would move the mark past message 1, which LiveChat may have given up on.
 		const unreadable = newChat();
 		livechat().post(agentApi('get_chat')).times(2).reply(503, { error: { type: 'service_unavailable' } });
+		const refused = await deliver(delivery(unreadable, event(2)));
+		expect(refused.items).toEqual([]);
+		expect([refused.http.statusCode, refused.http.headers['retry-after']]).toEqual([503, '30']);
+		// Not read back yet: the retry, or the next delivery, reads again and relays what is missing first.
+		livechat().post(agentApi('get_chat')).reply(200, chatWith(unreadable, [event(1), event(2), event(3), event(4)], `${THREAD} ${THREAD}_1`));
 		livechat().post(agentApi('update_chat_properties')).reply(200, {});
-		expect(texts((await deliver(delivery(unreadable, event(2)))).items)).toEqual(['message 2']);
-		// Not read back yet: the next delivery tries again.
-		livechat().post(agentApi('get_chat')).reply(200, chatWith(unreadable, [event(2), event(3), event(4)], `${THREAD} ${THREAD}_2`));
-		livechat().post(agentApi('update_chat_properties')).reply(200, {});
-		expect(texts((await deliver(delivery(unreadable, event(4)))).items)).toEqual(['message 3', 'message 4']);
+		expect(texts((await deliver(delivery(unreadable, event(4)))).items)).toEqual(['message 2', 'message 3', 'message 4']);
 	});
 
 	it('a failed relay writes no mark, and a mark that cannot be written does not fail the relay', async () => {
@@ -211,6 +213,18 @@ describe('LiveChat Trigger: catching up after an outage', () => {
 		await Promise.all([first, record(delivery(chat, event(2)))]);
 		expect(order).toEqual(['message 1', 'message 2']);
 	});
+
+	it('when that read fails, the delivery that waited for it is asked for a retry too: nothing overtakes what may be missing', async () => {
+		const chat = newChat();
+		livechat().post(agentApi('get_chat')).delay(300).times(2).reply(503, { error: { type: 'service_unavailable' } });
+		const first = deliver(delivery(chat, event(1)), { holdBackMs: 0 });
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const second = await deliver(delivery(chat, event(2)), { holdBackMs: 0 });
+		for (const refused of [await first, second]) {
+			expect(refused.items).toEqual([]);
+			expect(refused.http.statusCode).toBe(503);
+		}
+	}, 15_000);
 
 	it('makes no calls with Catch Up After Outages off', async () => {
 		const chat = newChat();

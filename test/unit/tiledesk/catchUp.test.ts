@@ -131,16 +131,21 @@ describe('Tiledesk Trigger: catching up after an outage', () => {
 		expect(texts((await deliver(delivery(opened, history[2]))).items)).toEqual(['message 2', 'message 3']);
 	});
 
-	it('without a mark, or when Tiledesk cannot be read, relays the delivery alone; off, makes no calls', async () => {
+	it('without a mark relays the delivery alone; when Tiledesk cannot be read, asks for a retry and reads again then; off, makes no calls', async () => {
 		const unmarked = newConversation();
 		conversationIs(unmarked, []);
 		tiledesk().patch(path(unmarked, '/attributes')).reply(200, {});
 		expect(texts((await deliver(delivery(unmarked, message(unmarked, 2)))).items)).toEqual(['message 2']);
 
+		// Relaying message 2 alone would mark it relayed and message 1, which Tiledesk gave up on, never.
 		const unreadable = newConversation();
 		tiledesk().get(path(unreadable)).times(2).reply(503, {});
+		const refused = await deliver(delivery(unreadable, message(unreadable, 2)));
+		expect(refused.items).toEqual([]);
+		expect([refused.http.statusCode, refused.http.headers['retry-after']]).toEqual([503, '30']);
+		conversationIs(unreadable, [message(unreadable, 1), message(unreadable, 2)], '');
 		tiledesk().patch(path(unreadable, '/attributes')).reply(200, {});
-		expect(texts((await deliver(delivery(unreadable, message(unreadable, 2)))).items)).toEqual(['message 2']);
+		expect(texts((await deliver(delivery(unreadable, message(unreadable, 2)))).items)).toEqual(['message 1', 'message 2']);
 
 		const off = newConversation();
 		expect(texts((await deliver(delivery(off, message(off, 5)), { catchUp: false })).items)).toEqual(['message 5']);
