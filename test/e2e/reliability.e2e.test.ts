@@ -60,7 +60,7 @@ describe(`reliability (${FULL ? 'full' : 'quick'}): Landbot ↔ Tiledesk at n8n'
 		const started = Date.now();
 		const written = await c.write(ids, { messages: SCALE.messagesEachWay, agentMessages: SCALE.messagesEachWay });
 		const writtenIn = Date.now() - started;
-		const total = await c.relayed(ids, written, FULL ? 600_000 : 240_000);
+		const { total, beforeNextMessage } = await c.relayedWithCatchUp(ids, written, FULL ? 600_000 : 240_000);
 		const relayedIn = Date.now() - started;
 		await settle();
 		const counts = c.count(ids, written);
@@ -74,6 +74,7 @@ describe(`reliability (${FULL ? 'full' : 'quick'}): Landbot ↔ Tiledesk at n8n'
 				relayedInMs: relayedIn,
 				perSecond: Math.round((total / relayedIn) * 10_000) / 10,
 				...counts,
+				...(beforeNextMessage ? { beforeNextMessage } : {}),
 				landbotRetries: p.landbot.getDeliveries().filter((d) => d.attempt > 1).length,
 				tiledeskRetries: p.tiledesk.getDeliveries().filter((d) => d.attempt > 1).length,
 			})}`,

@@ -168,6 +168,44 @@ export class Conversations {
 	}
 
 	/**
+	 * What `relayed` waits for, and then the recovery a user would see: when agent messages are
+	 * still missing (Tiledesk gave up on them under an overload), each such conversation's agent
+	 * writes once more, and the Tiledesk Trigger's catch-up brings what was missed first, in order.
+	 * Returns the messages written, and the counts before that next message.
+	 */
+	async relayedWithCatchUp(
+		ids: number[],
+		written: { toAgent: Map<number, string[]>; toCustomer: Map<number, string[]> },
+		timeoutMs: number,
+	): Promise<{ total: number; beforeNextMessage?: ReturnType<Conversations['count']> }> {
+		const missingIn = () =>
+			ids.filter((cid) => {
+				const atCustomer = new Set(this.agentTexts(cid));
+				return written.toCustomer.get(cid)!.some((text) => !atCustomer.has(text));
+			});
+		const arrived = () => ids.reduce((n, cid) => n + this.agentTexts(cid).length + this.customerTexts(cid).length, 0);
+		// Until everything arrived, or nothing more arrived for a minute (what is left was given up on).
+		const deadline = Date.now() + timeoutMs;
+		let total = 0;
+		for (let before = -1; Date.now() < deadline && arrived() !== before; ) {
+			before = arrived();
+			total = await this.relayed(ids, written, Math.min(60_000, deadline - Date.now()));
+		}
+		const missing = missingIn();
+		if (missing.length === 0) return { total };
+		const beforeNextMessage = this.count(ids, written);
+		// Only once Tiledesk has stopped retrying: the next message then finds the rest given up.
+		await this.p.tiledesk.idle(120_000);
+		for (const cid of missing) {
+			const text = `agent ${cid} #next`;
+			this.p.tiledesk.agentSays(requestIdFor(this.p, cid), this.p.agentId, text);
+			written.toCustomer.get(cid)!.push(text);
+		}
+		total = await this.relayed(ids, written, 180_000);
+		return { total, beforeNextMessage };
+	}
+
+	/**
 	 * For each message that did not arrive: the source platform's delivery attempts of it (status or
 	 * error, seconds after the first), so a failing run says whether the platform gave up, or never sent.
 	 */
