@@ -54,6 +54,7 @@ import {
 } from '../../test/e2e/lib/relay';
 import { SALESFORCE_TEMPLATE_FILES, salesforceCredential, startSalesforce } from '../../test/e2e/lib/salesforce';
 import {
+	OUTSIDE_PLAYGROUND,
 	PLACEHOLDERS,
 	TEMPLATES_DIR,
 	TEMPLATE_CREDENTIALS,
@@ -239,7 +240,10 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			[SALESFORCE_TEMPLATE_FILES.handoff]: backToBot,
 			[SALESFORCE_TEMPLATE_FILES.customerToAgent]: channel(channels.salesforce),
 		};
-		const files = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
+		const files = fs
+			.readdirSync(TEMPLATES_DIR)
+			.filter((f) => f.endsWith('.json') && !OUTSIDE_PLAYGROUND.includes(f))
+			.sort((a, b) => parseInt(a) - parseInt(b) || a.localeCompare(b));
 		const unwired = files.filter((f) => !(f in fill));
 		if (unwired.length) throw new Error(`templates not wired into the playground (scripts/start/playground.ts): ${unwired.join(', ')}`);
 		const secondBot = [BOTPRESS_TEMPLATE_FILES.botpressToLiveChat, BOTPRESS_TEMPLATE_FILES.liveChatToBotpress] as string[];

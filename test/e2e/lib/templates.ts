@@ -11,6 +11,16 @@ import { REPO_ROOT } from './n8n';
 
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 
+/**
+ * Templates whose other side the playground (`npm start`) does not simulate yet: Slack is reached
+ * only through the TLS proxy of test/e2e/landbot-slack.e2e.test.ts.
+ */
+export const OUTSIDE_PLAYGROUND: readonly string[] = [
+	'16-landbot-slack-handoff-start.json',
+	'17-landbot-to-slack.json',
+	'18-slack-to-landbot.json',
+];
+
 export const TEMPLATE_FILES = {
 	handoffStart: '1-landbot-tiledesk-handoff-start.json',
 	landbotToTiledesk: '2-landbot-to-tiledesk.json',
