@@ -60,7 +60,8 @@ export class Router<H> {
 	}
 }
 
-export function readBody(req: http.IncomingMessage, limit = 5 * 1024 * 1024): Promise<string> {
+/** The raw request body, refused beyond `limit` bytes. */
+export function readRaw(req: http.IncomingMessage, limit = 5 * 1024 * 1024): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -73,12 +74,15 @@ export function readBody(req: http.IncomingMessage, limit = 5 * 1024 * 1024): Pr
 			}
 			chunks.push(chunk);
 		});
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('end', () => resolve(Buffer.concat(chunks)));
 		req.on('error', reject);
 	});
 }
 
-/** Parses a JSON body; `undefined` for an empty body; throws SyntaxError on bad JSON. */
+export async function readBody(req: http.IncomingMessage, limit = 5 * 1024 * 1024): Promise<string> {
+	return (await readRaw(req, limit)).toString('utf8');
+}
+
 export function parseJsonBody(raw: string): unknown {
 	if (raw.trim() === '') return undefined;
 	return JSON.parse(raw);

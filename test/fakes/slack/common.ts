@@ -2,6 +2,7 @@ import * as http from 'http';
 import * as crypto from 'crypto';
 
 import type { FaultInjection } from '../http';
+import { readRaw as readRawBody } from '../http';
 
 // The Slack simulator's records, constants and pure helpers, shared by its files.
 // Sources: docs.slack.dev (Web API method pages, Events API, request signing) and the method
@@ -224,23 +225,8 @@ export function slackSignature(secret: string, timestamp: number | string, rawBo
 	return `v0=${crypto.createHmac('sha256', secret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
 }
 
-export function readRaw(req: http.IncomingMessage, limit = 50 * 1024 * 1024): Promise<Buffer> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		req.on('data', (chunk: Buffer) => {
-			size += chunk.length;
-			if (size > limit) {
-				reject(new Error('body too large'));
-				req.destroy();
-				return;
-			}
-			chunks.push(chunk);
-		});
-		req.on('end', () => resolve(Buffer.concat(chunks)));
-		req.on('error', reject);
-	});
-}
+/** Up to 50 MB: Slack's file uploads go through the same reader. */
+export const readRaw = (req: http.IncomingMessage, limit = 50 * 1024 * 1024): Promise<Buffer> => readRawBody(req, limit);
 
 export interface MultipartPart {
 	name: string;
