@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
-import type * as net from 'net';
+import * as net from 'net';
 import * as tls from 'tls';
 
 import { SlackSimulator, DEFAULT_AGENT } from '../../fakes/slack';
@@ -570,17 +570,28 @@ interface ViaProxyInit {
 	ca?: string | null;
 }
 
+/**
+ * A CONNECT written by hand on a plain socket: http.request's CONNECT goes through the request
+ * interceptor other unit files install (nock), which cannot read a CONNECT target as a URL.
+ */
 function tunnel(proxy: TlsProxy, target: string): Promise<{ status: number; socket: net.Socket }> {
 	const { hostname, port } = new URL(proxy.url);
 	return new Promise((resolve, reject) => {
-		const req = http.request({ host: hostname, port, method: 'CONNECT', path: target, agent: false });
-		req.on('connect', (res, socket) => resolve({ status: res.statusCode ?? 0, socket }));
-		req.on('response', (res) => {
-			res.resume();
-			resolve({ status: res.statusCode ?? 0, socket: res.socket });
-		});
-		req.on('error', reject);
-		req.end();
+		const socket = net.connect(Number(port), hostname, () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
+		let head = Buffer.alloc(0);
+		const onData = (chunk: Buffer) => {
+			head = Buffer.concat([head, chunk]);
+			const end = head.indexOf('\r\n\r\n');
+			if (end < 0) return;
+			socket.off('data', onData);
+			socket.off('error', reject);
+			const rest = head.subarray(end + 4);
+			if (rest.length) socket.unshift(rest);
+			const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+			resolve({ status, socket });
+		};
+		socket.on('data', onData);
+		socket.on('error', reject);
 	});
 }
 

@@ -79,7 +79,8 @@ async function deliver(
 	{ parameters = {}, staticData = published() }: { parameters?: IDataObject; staticData?: IDataObject } = {},
 ) {
 	const result = await harness.webhook(node, {
-		parameters: { events: ALL_EVENTS, ...parameters } as never,
+		// Catch-up (reading the conversation back) has its own suite, catchUp.test.ts.
+		parameters: { events: ALL_EVENTS, ...parameters, options: { catchUp: false, ...(parameters.options as IDataObject) } } as never,
 		credentials: credentials as never,
 		staticData,
 		webhookUrl: HOOK_URL,

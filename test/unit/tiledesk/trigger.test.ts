@@ -76,7 +76,8 @@ async function deliver(
 	const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'tiledesk-webhooks' };
 	if (secret !== null) headers['x-hook-secret'] = secret;
 	const result = await harness.webhook(node, {
-		parameters: { events: ALL_EVENTS, ...parameters } as never,
+		// Catch-up (reading the conversation back) has its own suite, catchUp.test.ts.
+		parameters: { events: ALL_EVENTS, ...parameters, options: { catchUp: false, ...(parameters.options as IDataObject) } } as never,
 		credentials,
 		staticData,
 		webhookUrl: HOOK_URL,
