@@ -12,3 +12,8 @@ export function isObject(value: unknown): value is IDataObject {
 export function ownValue<T>(map: Readonly<Record<string, T>>, key: unknown): T | undefined {
 	return typeof key === 'string' && Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 }
+
+/** A parameter or field as text: strings as they are, nothing as '', anything else through String(). */
+export function textOf(value: unknown): string {
+	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}

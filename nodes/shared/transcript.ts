@@ -1,11 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
-import { ownValue } from './objects';
+import { ownValue, textOf as text } from './objects';
 
 const ROLE_LABELS: Record<string, string> = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
-
-function text(value: unknown): string {
-	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-}
 
 /**
  * One transcript entry → the line an agent reads where a platform takes text only, e.g.

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import type { CatchUp } from './catchUp';
 import { withMissed } from './catchUp';
 import type { DeliveryTicketInput, SequencerOptions, Turn } from './sequencer';
-import { sequencerFor } from './sequencer';
+import { sequencerFor } from './sequencers';
 import { handOverToOwner } from './webhookProcesses';
 
 /** Answers a delivery without starting the workflow. */

@@ -1,5 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { textOf as text } from '../../shared';
+
 export const sessionField: INodeProperties = {
 	displayName: 'Session',
 	name: 'session',
@@ -9,10 +11,6 @@ export const sessionField: INodeProperties = {
 	description:
 		'The "session" object the previous Live Agent operation output (ID, key, affinity token, next sequence, ack). It holds the session key, a secret: keep it in the items, do not log it.',
 };
-
-function text(value: unknown): string {
-	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-}
 
 /**
  * What a chat message says as plain text: Live Agent carries text only, so a message in the

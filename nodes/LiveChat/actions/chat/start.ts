@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { locatorId, transcriptLine } from '../../../shared';
+import { locatorId, textOf as text, transcriptLine } from '../../../shared';
 import {
 	ownCustomId,
 	PROPERTY_CUSTOMER_EXTERNAL_ID,
@@ -154,10 +154,6 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['start'] } }, properties);
-
-function text(value: unknown): string {
-	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-}
 
 /** LiveChat caps a message at 16 KB of UTF-8. */
 function capped(line: string): string {
