@@ -16,6 +16,7 @@ const suites = [
 
 const dir = mkdtempSync(path.join(tmpdir(), 'handoff-tests-'));
 const totals = { passed: 0, failed: 0, skipped: 0, total: 0 };
+const failures = [];
 let status = 0;
 
 for (const suite of suites) {
@@ -35,6 +36,10 @@ for (const suite of suites) {
 	totals.failed += result.numFailedTests;
 	totals.skipped += result.numPendingTests;
 	totals.total += result.numTotalTests;
+	for (const file of result.testResults)
+		for (const test of file.assertionResults)
+			if (test.status === 'failed')
+				failures.push(`${suite.name} ${path.relative(process.cwd(), file.name)} › ${test.fullName}: ${firstLine(test.failureMessages)}`);
 	console.log(`${suite.name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
 }
 
@@ -42,5 +47,12 @@ if (totals.total === 0) {
 	console.error('no test ran');
 	status = 1;
 }
+// The failures again at the end, where a CI log cut to its tail still shows them.
+for (const failure of failures) console.log(`failed: ${failure}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(status);
+
+function firstLine(messages) {
+	const text = (messages ?? []).join('\n').replace(/\u001b\[[0-9;]*m/g, '');
+	return (text.split('\n').find((line) => line.trim() && !line.trim().startsWith('●')) ?? '').trim().slice(0, 300);
+}

@@ -11,5 +11,10 @@ export function useNock(): void {
 		nock.cleanAll();
 		expect(pending).toEqual([]);
 	});
-	afterAll(() => nock.enableNetConnect());
+	// restore() takes nock's interceptor off Node's http/https, which every test file of a jest
+	// worker shares: left on, it breaks later files that make real local requests (the TLS proxy).
+	afterAll(() => {
+		nock.enableNetConnect();
+		nock.restore();
+	});
 }

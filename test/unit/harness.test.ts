@@ -231,7 +231,10 @@ afterEach(() => {
 	nock.cleanAll();
 	expect(pending).toEqual([]);
 });
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+	nock.enableNetConnect();
+	nock.restore(); // see test/helpers/nock.ts
+});
 
 describe('execute', () => {
 	it('sends the generic Authorization header, fills defaults and resolves expressions', async () => {
