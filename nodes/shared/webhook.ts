@@ -4,7 +4,7 @@ import type { CatchUp } from './catchUp';
 import { withMissed } from './catchUp';
 import type { DeliveryTicketInput, SequencerOptions, Turn } from './sequencer';
 import { sequencerFor } from './sequencers';
-import { handOverToOwner } from './webhookProcesses';
+import { handOverToOwner, handedOverAfterUnanswered } from './webhookProcesses';
 
 /** Answers a delivery without starting the workflow. */
 function reject(context: IWebhookFunctions, status: number, body: object): IWebhookResponseData {
@@ -71,9 +71,10 @@ export async function relayInOrder(
 	options: SequencerOptions,
 	catchUp?: CatchUp,
 ): Promise<IWebhookResponseData> {
-	const handedOver = await handOverToOwner(context, delivery.conversation, options.webhookProcesses ?? [], options.maxBacklog);
+	const handedOver = await handOverToOwner(context, delivery.conversation, options.webhookProcesses ?? []);
 	if (handedOver) return handedOver;
 	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, options);
+	if (handedOverAfterUnanswered(context)) sequencer.forget(delivery.conversation);
 	// Under a flood the platform's own retries carry the load, instead of this process's memory.
 	if (sequencer.full) {
 		// The platform may give up on it: the conversation's next delivery reads back what it missed.

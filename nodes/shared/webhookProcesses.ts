@@ -19,12 +19,23 @@ const HAND_OVER_TIMEOUT_MS = 120 * 1000;
 /** Request headers that describe one connection, not the delivery. */
 const CONNECTION_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'accept-encoding']);
 
+/**
+ * Tells the owner that a delivery of this conversation may never have reached it (a hand-over that
+ * got no answer): the owner reads the conversation back before relaying, as after its own push-back.
+ */
+const MAY_HAVE_MISSED_HEADER = 'x-handoff-may-have-missed';
+
 /** This process, for the hand-overs it receives from itself. */
 const PROCESS_ID = randomUUID();
 /** Addresses from the list that turned out to be this process. */
 const ownAddresses = new Set<string>();
-/** Hand-overs under way from this process, per trigger node: they count toward its Max Deliveries Waiting. */
-const handingOver = new Map<string, number>();
+/**
+ * Conversations (per trigger node) whose hand-over got no answer: the next hand-over says so. At
+ * most MAX_UNANSWERED, oldest forgotten first (that conversation then catches up on its owner's
+ * next restart or push-back only).
+ */
+const unanswered = new Set<string>();
+const MAX_UNANSWERED = 10_000;
 
 /** The list as the user wrote it (commas, spaces or new lines between addresses), without trailing slashes. */
 export function webhookProcessList(value: unknown): string[] {
@@ -50,12 +61,15 @@ function headerValue(headers: IDataObject, name: string): string | undefined {
  * Hands the delivery to the process that owns its conversation and answers the platform with the
  * owner's answer. Undefined when this process relays it itself: no list, a conversation without id,
  * a delivery handed over already, or a conversation this process owns.
+ *
+ * No limit here: a hand-over waits only while the owner holds the delivery, and the owner bounds
+ * what it holds (Max Deliveries Waiting) — and, pushing back, notes that the conversation may miss
+ * what the platform gives up on. A push-back here would leave the owner unaware of it.
  */
 export async function handOverToOwner(
 	context: IWebhookFunctions,
 	conversation: string,
 	processes: string[],
-	maxWaiting: number,
 ): Promise<IWebhookResponseData | undefined> {
 	if (processes.length < 2 || conversation === '') return undefined;
 	const headers = context.getHeaderData() as IDataObject;
@@ -69,12 +83,7 @@ export async function handOverToOwner(
 	if (ownAddresses.has(owner)) return undefined;
 
 	const response = context.getResponseObject();
-	const nodeKey = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-	const under = handingOver.get(nodeKey) ?? 0;
-	if (under >= maxWaiting) {
-		response.status(503).set('Retry-After', '30').json({ error: 'Too many deliveries waiting; retry later' }).end();
-		return { noWebhookResponse: true };
-	}
+	const conversationKey = `${context.getWorkflow().id ?? ''}:${context.getNode().id}:${conversation}`;
 	const request = context.getRequestObject();
 	const forwarded: IDataObject = {};
 	for (const [name, value] of Object.entries(headers)) {
@@ -82,6 +91,7 @@ export async function handOverToOwner(
 	}
 	forwarded[HANDED_OVER_HEADER] = PROCESS_ID;
 	forwarded[HANDED_TO_HEADER] = owner;
+	if (unanswered.has(conversationKey)) forwarded[MAY_HAVE_MISSED_HEADER] = '1';
 	const raw = (request as unknown as { rawBody?: unknown }).rawBody;
 	const options: IHttpRequestOptions = {
 		method: request.method as IHttpRequestOptions['method'],
@@ -94,20 +104,27 @@ export async function handOverToOwner(
 		ignoreHttpStatusErrors: true,
 		timeout: HAND_OVER_TIMEOUT_MS,
 	};
-	handingOver.set(nodeKey, under + 1);
 	try {
 		const answer = (await context.helpers.httpRequest(options)) as { statusCode: number; headers: IDataObject; body: unknown };
 		const retryAfter = headerValue(answer.headers ?? {}, 'retry-after');
 		if (retryAfter) response.set('Retry-After', retryAfter);
 		response.status(answer.statusCode).set('Content-Type', headerValue(answer.headers ?? {}, 'content-type') ?? 'application/json');
 		response.send(typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body ?? ''));
+		// The owner heard of it (and of the flag): from here on it knows what it has to catch up.
+		unanswered.delete(conversationKey);
 	} catch {
-		// The owner is down or restarting: the platform retries, and the owner relays it when it is back.
+		// The owner is down, restarting or too busy to answer: the platform retries, and if it gives
+		// up, the owner must still learn that this conversation may have missed a delivery.
+		unanswered.delete(conversationKey);
+		unanswered.add(conversationKey);
+		if (unanswered.size > MAX_UNANSWERED) unanswered.delete(unanswered.values().next().value as string);
 		response.status(503).set('Retry-After', '30').json({ error: 'The webhook process of this conversation is not reachable; retry later' });
-	} finally {
-		const left = (handingOver.get(nodeKey) ?? 1) - 1;
-		if (left > 0) handingOver.set(nodeKey, left);
-		else handingOver.delete(nodeKey);
 	}
 	return { noWebhookResponse: true };
+}
+
+/** A delivery handed over by a process whose earlier hand-over of this conversation got no answer. */
+export function handedOverAfterUnanswered(context: IWebhookFunctions): boolean {
+	const headers = context.getHeaderData() as IDataObject;
+	return headerValue(headers, HANDED_OVER_HEADER) !== undefined && headerValue(headers, MAY_HAVE_MISSED_HEADER) === '1';
 }

@@ -106,7 +106,7 @@ describe('Webhook Processes (queue mode): each conversation is relayed by the on
 		expect([down.http.statusCode, down.http.headers['retry-after']]).toEqual([503, '30']);
 	});
 
-	it('counts hand-overs under way toward Max Deliveries Waiting: beyond it, 503 without handing over', async () => {
+	it('leaves pushing back to the owner: a second delivery while the first waits there is handed over too, whatever Max Deliveries Waiting', async () => {
 		const customerId = await customerOwnedBy(PROCESSES[1]);
 		let answer: () => void = () => undefined;
 		const answered = new Promise<void>((resolve) => (answer = resolve));
@@ -118,15 +118,35 @@ describe('Webhook Processes (queue mode): each conversation is relayed by the on
 				reachedOwner();
 				await answered;
 				return [200, { received: true }];
-			});
+			})
+			.post(PATH)
+			.reply(() => [503, { error: 'Too many deliveries waiting; retry later' }, { 'Retry-After': '30' }]);
 		const staticData = published(); // both deliveries reach the same trigger of the same workflow
 		const first = deliver(message(customerId), { maxWaiting: 1, staticData });
 		await atOwner;
 		const second = await deliver(message(customerId), { maxWaiting: 1, staticData });
+		// The owner's answer, not this process's: only the owner knows to read the conversation back.
 		expect([second.http.statusCode, second.http.headers['retry-after']]).toEqual([503, '30']);
-		expect(second.http.body).toEqual({ error: 'Too many deliveries waiting; retry later' });
 		answer();
 		expect((await first).http.statusCode).toBe(200);
+	});
+
+	it("after a hand-over that got no answer, the conversation's next hand-over tells the owner it may have missed one, until the owner answers", async () => {
+		const customerId = await customerOwnedBy(PROCESSES[1]);
+		const flags: unknown[] = [];
+		const flag = function (this: { req: { headers: Record<string, unknown> } }) {
+			flags.push(this.req.headers['x-handoff-may-have-missed']);
+			return [200, { received: true }] as [number, object];
+		};
+		const staticData = published(); // one trigger of one workflow
+		nock(PROCESSES[1]).post(PATH).reply(flag);
+		await deliver(message(customerId), { staticData });
+		nock(PROCESSES[1]).post(PATH).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+		expect((await deliver(message(customerId), { staticData })).http.statusCode).toBe(503);
+		nock(PROCESSES[1]).post(PATH).reply(flag).post(PATH).reply(flag);
+		await deliver(message(customerId), { staticData });
+		await deliver(message(customerId), { staticData });
+		expect(flags).toEqual([undefined, '1', undefined]);
 	});
 
 	it('relays its own conversations, and a delivery handed over to it, itself', async () => {

@@ -58,13 +58,13 @@ function delivery(requestId: string, stored: IDataObject): IDataObject {
 	return body;
 }
 
-async function deliver(body: IDataObject, options: IDataObject = {}, execution: 'success' | 'error' = 'success') {
+async function deliver(body: IDataObject, options: IDataObject = {}, execution: 'success' | 'error' = 'success', headers: Record<string, string> = {}) {
 	const result = await harness.webhook(node, {
 		parameters: { events: ['message.create'], authors: ['agent'], options } as never,
 		credentials,
 		staticData: workflow,
 		webhookUrl: HOOK_URL,
-		request: { headers: { 'content-type': 'application/json', 'x-hook-secret': SUBSCRIPTION.secret }, body },
+		request: { headers: { 'content-type': 'application/json', 'x-hook-secret': SUBSCRIPTION.secret, ...headers }, body },
 		execution,
 	});
 	const items = (result.response.workflowData?.[0] ?? []).map((item) => item.json);
@@ -149,5 +149,20 @@ describe('Tiledesk Trigger: catching up after an outage', () => {
 
 		const off = newConversation();
 		expect(texts((await deliver(delivery(off, message(off, 5)), { catchUp: false })).items)).toEqual(['message 5']);
+	});
+
+	it('queue mode: a delivery handed over after an unanswered hand-over reads the conversation back, though this process relayed it since', async () => {
+		const id = newConversation();
+		const stored = [message(id, 1), message(id, 2), message(id, 3)];
+		conversationIs(id, [stored[0]], '');
+		tiledesk().patch(path(id, '/attributes')).times(2).reply(200, {});
+		expect(texts((await deliver(delivery(id, stored[0]))).items)).toEqual(['message 1']);
+		// Message 2's hand-over got no answer, and Tiledesk gave up on it; message 3 comes flagged.
+		conversationIs(id, stored, stored[0]._id as string);
+		const flagged = await deliver(delivery(id, stored[2]), {}, 'success', { 'x-handoff-handed-over-by': 'webhook-2', 'x-handoff-may-have-missed': '1' });
+		expect(texts(flagged.items)).toEqual(['message 2', 'message 3']);
+		// Not flagged (the hand-over was answered): no read, the process knows this conversation.
+		tiledesk().patch(path(id, '/attributes')).reply(200, {});
+		expect(texts((await deliver(delivery(id, message(id, 4)), {}, 'success', { 'x-handoff-handed-over-by': 'webhook-2' })).items)).toEqual(['message 4']);
 	});
 });
