@@ -58,7 +58,7 @@ describe('a fresh checkout on an older Node: the README\'s commands', () => {
 		// What a clone of this checkout holds: tracked files and new ones that are not ignored.
 		const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO, encoding: 'utf8' })
 			.split('\0')
-			.filter((file) => file && fs.existsSync(path.join(REPO, file)));
+			.filter((file) => file && fs.lstatSync(path.join(REPO, file), { throwIfNoEntry: false })?.isFile());
 		for (const file of files) {
 			fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
 			fs.copyFileSync(path.join(REPO, file), path.join(clone, file));
