@@ -51,6 +51,12 @@ export interface SequencerOptions {
 	maxRunning: number;
 	/** Queue mode: the webhook processes' own addresses; each conversation is relayed by one of them (webhookProcesses.ts). */
 	webhookProcesses?: string[];
+	/**
+	 * The trigger reads a conversation back after one of its deliveries may have been given up on
+	 * (catchUp.ts): the deliveries waiting behind a failed relay then go back to the platform too,
+	 * instead of being relayed past what is missing.
+	 */
+	readsBack?: boolean;
 	now?: () => number;
 	/** Tests: a timer that does not keep the process alive. */
 	sleep?: (ms: number) => Promise<void>;

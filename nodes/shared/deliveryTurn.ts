@@ -35,7 +35,10 @@ export type Turn =
 	| { kind: 'follow'; outcome: Promise<Outcome> }
 	/** Relayed already (or by a copy that just succeeded): answer 200, run nothing. */
 	| { kind: 'duplicate' }
-	/** A copy of a relay whose end has not been seen for longer than `maxRunMs`: ask to retry later. */
+	/**
+	 * Ask the platform to retry later: a copy of a relay whose end has not been seen for longer than
+	 * `maxRunMs`, or a delivery that waited behind a relay that failed (with `readsBack`).
+	 */
 	| { kind: 'busy' };
 
 export interface Ticket extends DeliveryTicketInput {

@@ -226,14 +226,12 @@ export class DeliverySequencer {
 			if (batch.ended) return;
 			batch.ended = true;
 			for (const ticket of tickets) {
-				for (const key of [ticket.key, ...(ticket.alsoKeys ?? [])]) {
-					if (this.inFlight.get(key) === ticket.relay) this.inFlight.delete(key);
-					if (ok && this.options.dropDuplicates) this.done.remember(key, this.now(), this.options.rememberMax);
-				}
+				this.settleKeys(ticket, ok);
 				if (!ok) this.holdBack.relayFailed(ticket.key, this.now());
 				ticket.relay.settle(ok ? 'done' : 'failed');
 			}
 			settle(ok ? 'done' : 'failed');
+			if (!ok) this.afterFailure(batch);
 			// Its conversations line up first, so the free execution goes to whoever waited longest among all.
 			this.release(batch);
 			if (!batch.expired) this.leave(batch);
@@ -262,6 +260,33 @@ export class DeliverySequencer {
 		}
 		this.release(batch);
 		this.leave(batch);
+	}
+
+	/**
+	 * A relay failed: the platform may give up on it, so its conversations read back with their next
+	 * delivery. Reading back, the deliveries waiting behind it go back to the platform as well —
+	 * relayed now, they would move the conversation's mark past what the read-back must find.
+	 */
+	private afterFailure(batch: Batch): void {
+		if (!this.options.keepOrder) return;
+		for (const { line, lineId } of batch.lines) {
+			this.readBacks.forget(lineId);
+			if (!this.options.readsBack) continue;
+			for (const ticket of line.pending.splice(0)) {
+				this.bytes -= ticket.size ?? 0;
+				this.settleKeys(ticket, false);
+				ticket.relay.settle('failed');
+				ticket.assign({ kind: 'busy' });
+			}
+		}
+	}
+
+	/** A ticket's keys are no longer in flight; relayed, they are remembered to drop retries. */
+	private settleKeys(ticket: Ticket, relayed: boolean): void {
+		for (const key of [ticket.key, ...(ticket.alsoKeys ?? [])]) {
+			if (this.inFlight.get(key) === ticket.relay) this.inFlight.delete(key);
+			if (relayed && this.options.dropDuplicates) this.done.remember(key, this.now(), this.options.rememberMax);
+		}
 	}
 
 	/** The batch's conversations go on with their next deliveries. */

@@ -73,7 +73,8 @@ export async function relayInOrder(
 ): Promise<IWebhookResponseData> {
 	const handedOver = await handOverToOwner(context, delivery.conversation, options.webhookProcesses ?? []);
 	if (handedOver) return handedOver;
-	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, options);
+	const readsBack = catchUp !== undefined && options.keepOrder;
+	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, { ...options, readsBack });
 	if (handedOverAfterUnanswered(context)) sequencer.forget(delivery.conversation);
 	// Under a flood the platform's own retries carry the load, instead of this process's memory.
 	if (sequencer.full) {
@@ -81,7 +82,7 @@ export async function relayInOrder(
 		sequencer.forget(delivery.conversation);
 		return retryLater(context);
 	}
-	const readBack = catchUp && options.keepOrder && sequencer.mayHaveMissed(delivery.conversation);
+	const readBack = readsBack && sequencer.mayHaveMissed(delivery.conversation);
 	let admitted: Promise<Turn> | undefined;
 	if (readBack) {
 		let relayedBefore = false;
@@ -109,13 +110,18 @@ export async function relayInOrder(
 		case 'duplicate':
 			return acknowledgeOnly();
 		case 'busy':
+			// Whatever is not answered 200 the platform may give up on: the next delivery reads back.
+			sequencer.forget(delivery.conversation);
 			return retryLater(context);
 		case 'follow': {
 			// Carried by another delivery's execution: answered as that one is.
 			const outcome = await turn.outcome;
 			if (outcome === 'done') response.status(200).json({ received: true }).end();
 			else if (outcome === 'failed') response.status(500).json({ error: 'Relay failed; retry' }).end();
-			else return retryLater(context);
+			else {
+				sequencer.forget(delivery.conversation);
+				return retryLater(context);
+			}
 			return { noWebhookResponse: true };
 		}
 		case 'lead': {

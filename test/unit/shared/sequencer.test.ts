@@ -190,6 +190,32 @@ describe('DeliverySequencer', () => {
 		expect((await admit('m3', 3)).kind).toBe('lead');
 	});
 
+	it('a failed relay: its conversation may have missed it; reading back, the deliveries waiting behind it are pushed back too', async () => {
+		for (const readsBack of [false, true]) {
+			const sequencer = new DeliverySequencer({ ...OPTIONS, readsBack });
+			const { turns, admit, lead, keysOf } = recorder(sequencer);
+			await sequencer.catchUpOnce('c1', async () => undefined); // read back: nothing missed
+			expect(sequencer.mayHaveMissed('c1')).toBe(false);
+			void admit('m1', 1);
+			void admit('x1', 1, 'c2');
+			await tick();
+			void admit('m2', 2);
+			await tick();
+			lead('m1').finish(false);
+			await tick();
+			expect(sequencer.mayHaveMissed('c1')).toBe(true);
+			if (readsBack) {
+				// Relayed now, m2 would pass m1, which the platform may give up on; its retry reads back.
+				expect(turns.get('m2')?.kind).toBe('busy');
+				expect(sequencer.backlog).toBe(1); // x1 only
+				expect((await admit('m2', 2)).kind).toBe('lead'); // m2's retry is admitted afresh
+			} else {
+				expect(keysOf(lead('m2'))).toEqual(['m2']);
+			}
+			expect(turns.get('x1')?.kind).toBe('lead'); // another conversation is not touched
+		}
+	});
+
 	it('without Drop Duplicates every copy relays; without Keep Order nothing waits', async () => {
 		const plain = recorder(new DeliverySequencer({ ...OPTIONS, dropDuplicates: false, keepOrder: false }));
 		void plain.admit('m1', 1);
