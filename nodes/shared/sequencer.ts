@@ -1,11 +1,11 @@
 import { sleep } from 'n8n-workflow';
 
 import type { SequencerOptions } from './deliveryOptions';
+import { DeliveryKeys } from './deliveryKeys';
 import type { Batch, DeliveryTicketInput, Line, Relay, Ticket, Turn } from './deliveryTurn';
 import { deferred } from './deliveryTurn';
 import { HoldBack } from './holdBack';
 import { ReadBacks } from './readBacks';
-import { RelayedKeys } from './relayedKeys';
 
 const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
 
@@ -33,10 +33,8 @@ export type { DeliveryTicketInput, Outcome, Turn } from './deliveryTurn';
 
 export class DeliverySequencer {
 	private readonly lines = new Map<string, Line>();
-	/** Keys waiting or relaying now. */
-	private readonly inFlight = new Map<string, Relay>();
-	/** Keys relayed successfully, within the retry horizon. */
-	private readonly done = new RelayedKeys();
+	/** Keys waiting, relaying, or relayed within the retry horizon. */
+	private readonly keys = new DeliveryKeys();
 	/** Lines whose turn has come while `maxRunning` executions were running, oldest first. */
 	private readonly ready = new Map<string, Line>();
 	/** Executions started whose end has not been seen, nor has their time run out. */
@@ -75,7 +73,7 @@ export class DeliverySequencer {
 
 	/** Whether the key is relaying or has relayed (within the retry horizon). */
 	seen(key: string): boolean {
-		return this.done.has(key) || this.inFlight.has(key);
+		return this.keys.seen(key);
 	}
 
 	/** Whether this conversation's deliveries may have been lost unnoticed (readBacks.ts). */
@@ -99,9 +97,9 @@ export class DeliverySequencer {
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
 		while (this.options.dropDuplicates) {
-			this.forgetOld();
-			if (this.done.has(input.key)) return { kind: 'duplicate' };
-			const relay = this.inFlight.get(input.key);
+			this.keys.forgetBefore(this.now() - this.options.rememberMs);
+			if (this.keys.relayed(input.key)) return { kind: 'duplicate' };
+			const relay = this.keys.relayOf(input.key);
 			if (!relay) break;
 			if (relay.batch) this.expireIfOverdue(relay.batch);
 			if (relay.stale) return { kind: 'busy' };
@@ -112,10 +110,7 @@ export class DeliverySequencer {
 
 		const { outcome, settle } = deferred();
 		const relay: Relay = { outcome, settle, stale: false };
-		// Registered before the relay starts, so a simultaneous copy waits for this one.
-		if (this.options.dropDuplicates) {
-			for (const key of [input.key, ...(input.alsoKeys ?? [])]) this.inFlight.set(key, relay);
-		}
+		if (this.options.dropDuplicates) this.keys.register(input, relay);
 
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
@@ -281,12 +276,8 @@ export class DeliverySequencer {
 		}
 	}
 
-	/** A ticket's keys are no longer in flight; relayed, they are remembered to drop retries. */
 	private settleKeys(ticket: Ticket, relayed: boolean): void {
-		for (const key of [ticket.key, ...(ticket.alsoKeys ?? [])]) {
-			if (this.inFlight.get(key) === ticket.relay) this.inFlight.delete(key);
-			if (relayed && this.options.dropDuplicates) this.done.remember(key, this.now(), this.options.rememberMax);
-		}
+		this.keys.settle(ticket, relayed && this.options.dropDuplicates, this.now(), this.options.rememberMax);
 	}
 
 	/** The batch's conversations go on with their next deliveries. */
@@ -312,14 +303,5 @@ export class DeliverySequencer {
 	/** A batch runs its items one after the other: each may wait out a rate limit. */
 	private runLimit(batch: Batch): number {
 		return this.options.maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
-	}
-
-	private forgetOld(): void {
-		const horizon = this.now() - this.options.rememberMs;
-		this.done.forgetBefore(horizon);
-		// Relays whose end was never seen are forgotten after the retry horizon too.
-		for (const [key, relay] of this.inFlight) {
-			if (relay.stale && relay.batch && relay.batch.startedAt < horizon) this.inFlight.delete(key);
-		}
 	}
 }
