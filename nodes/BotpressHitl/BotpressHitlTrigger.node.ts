@@ -187,14 +187,14 @@ export class BotpressHitlTrigger implements INodeType {
 				const event = messageEvent(call, body);
 				if (!(events.includes('message') && authors.includes(event.author.role))) return answer(this, { received: true });
 				const items = [{ json: emitted(version, event, call) }];
-				return await relayInOrder(this, deliveryOf(randomUUID(), items), botpressDelivery(options));
+				return await relayInOrder(this, deliveryOf(randomUUID(), items, false), botpressDelivery(options));
 			}
 			case 'closeRemoteTicket': {
 				const remoteConversationId = takeTicket(staticData, call.botpressConversationId);
 				const wanted = events.includes('conversationClosed');
 				if (!wanted) return answer(this, { received: true });
 				const items = [{ json: emitted(version, conversationClosedEvent(call, body, remoteConversationId), call) }];
-				return await relayInOrder(this, deliveryOf(randomUUID(), items), botpressDelivery(options));
+				return await relayInOrder(this, deliveryOf(randomUUID(), items, false), botpressDelivery(options));
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 
 /**
  * Every event this package writes into LiveChat carries a `custom_id` starting with this prefix.
@@ -10,6 +10,16 @@ export const CUSTOM_ID_PREFIX = 'n8n-handoff:';
 /** A fresh custom_id: the prefix and 12 random bytes (hex). */
 export function ownCustomId(): string {
 	return `${CUSTOM_ID_PREFIX}${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * The custom_id of the `part`-th event relayed from a trigger event's message (its `sourceKey`): the
+ * same on every try, so a repeat can be found in the chat (sendMessage.ts). LiveChat limits nothing
+ * we rely on here but uniqueness within the chat.
+ */
+export function sourceCustomId(sourceKey: string, part: number): string {
+	const digest = createHash('sha256').update(sourceKey).digest('hex').slice(0, 24);
+	return `${CUSTOM_ID_PREFIX}${digest}${part === 0 ? '' : `-${part}`}`;
 }
 
 export function isOwnCustomId(value: unknown): boolean {

@@ -25,6 +25,12 @@ export const EXTERNAL_ID_ATTRIBUTE = 'n8nHandoffExternalId';
  */
 export const RELAYED_ATTRIBUTE = 'n8nHandoffRelayed';
 
+/**
+ * The source message a relayed message came from (the trigger event's `message.sourceKey`), so a
+ * repeat of it can be found in the conversation (post.ts, `alreadySent`).
+ */
+export const SOURCE_ATTRIBUTE = 'n8nHandoffSourceKey';
+
 export function markerAttributes(): IDataObject {
 	return { [HANDOFF_MARKER]: true, [HANDOFF_ORIGIN_ATTRIBUTE]: HANDOFF_ORIGIN };
 }

@@ -2,6 +2,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-wor
 
 import type { DeliveryTicketInput } from './deliveryTurn';
 import type { RetryPolicy } from './request';
+import { stampSourceKeys } from './sourceKeys';
 
 /** The read-back and the mark hold the platform's answer: a couple of quick tries, then the relay goes on without. */
 export const CATCH_UP_RETRY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1000, maxTotalMs: 3000 };
@@ -35,7 +36,7 @@ export interface MissedEvents {
 /** This delivery with the missed ones in front of it, in order, their keys carried along. */
 export function withMissed(delivery: DeliveryTicketInput, missed: MissedEvents['missed']): DeliveryTicketInput {
 	if (missed.length === 0) return delivery;
-	const items = [...missed.flatMap((entry) => entry.items), ...delivery.items];
+	const items = [...missed.flatMap((entry) => stampSourceKeys(entry.key, entry.items)), ...delivery.items];
 	const times = items.map((item) => Date.parse(String(item.json.timestamp ?? ''))).filter(Number.isFinite);
 	return {
 		...delivery,

@@ -42,6 +42,8 @@ export type Turn =
 	| { kind: 'busy' };
 
 export interface Ticket extends DeliveryTicketInput {
+	/** This n8n cannot rule out that it was relayed before (event.ts, `message.maybeRelayed`). */
+	maybeRelayed: boolean;
 	arrival: number;
 	arrivedAt: number;
 	readyAt: number;

@@ -12,6 +12,18 @@ export interface HandoffMessage extends IDataObject {
 	url?: string;
 	/** Images and files: the file's name, when known. */
 	fileName?: string;
+	/**
+	 * The same for every delivery of this message, retries included (set by the relaying triggers;
+	 * not by Botpress, whose deliveries carry no id). Send operations store it with what they send.
+	 */
+	sourceKey?: string;
+	/**
+	 * True when this n8n cannot rule out that the message was relayed before: a retry of a relay that
+	 * failed or was never answered, a delivery sent before the trigger's process started (a crash
+	 * between the relay and the platform's answer), or a message read back after an outage. Send
+	 * operations that can read the destination (Tiledesk, LiveChat) then skip it if it is there.
+	 */
+	maybeRelayed?: boolean;
 }
 
 /** The platforms whose triggers emit events (`platform`). */

@@ -6,8 +6,11 @@ import type { Batch, DeliveryTicketInput, Line, Relay, Ticket, Turn } from './de
 import { deferred } from './deliveryTurn';
 import { HoldBack } from './holdBack';
 import { ReadBacks } from './readBacks';
+import { flagMaybeRelayed } from './sourceKeys';
 
 const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
+/** A delivery sent before this long after the sequencer started may repeat a relay of the process before it. */
+const RESTART_SLACK_MS = 5 * 1000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -44,7 +47,12 @@ export class DeliverySequencer {
 	private readonly holdBack = new HoldBack();
 	private readonly readBacks = new ReadBacks();
 
-	constructor(public options: SequencerOptions) {}
+	/** When this process's sequencer started: what was sent before, an earlier process may have relayed. */
+	private readonly startedAt: number;
+
+	constructor(public options: SequencerOptions) {
+		this.startedAt = this.now();
+	}
 
 	private now(): number {
 		return this.options.now ? this.options.now() : Date.now();
@@ -97,7 +105,7 @@ export class DeliverySequencer {
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
 		while (this.options.dropDuplicates) {
-			this.keys.forgetBefore(this.now() - this.options.rememberMs);
+			this.keys.forgetBefore(this.now() - this.options.rememberMs, this.now() - 2 * this.options.rememberMs);
 			if (this.keys.relayed(input.key)) return { kind: 'duplicate' };
 			const relay = this.keys.relayOf(input.key);
 			if (!relay) break;
@@ -115,7 +123,7 @@ export class DeliverySequencer {
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
 		const arrivedAt = this.now();
-		const ticket: Ticket = { ...input, arrival: this.arrivals++, arrivedAt, readyAt: this.holdBack.readyTime(input, arrivedAt, this.options), relay, assign };
+		const ticket: Ticket = { ...input, maybeRelayed: this.maybeRelayed(input), arrival: this.arrivals++, arrivedAt, readyAt: this.holdBack.readyTime(input, arrivedAt, this.options), relay, assign };
 		this.bytes += input.size ?? 0;
 
 		// Without ordering every delivery is a line of its own.
@@ -126,6 +134,16 @@ export class DeliverySequencer {
 		line.pending.sort((a, b) => a.order - b.order || a.arrival - b.arrival);
 		this.schedule(lineId, line);
 		return await turn;
+	}
+
+	/**
+	 * A retry of a relay that failed or was never answered, a delivery sent before this process
+	 * started (a crash between the destination's write and the answer), or messages read back after
+	 * an outage (one may have been relayed just before its mark was written).
+	 */
+	private maybeRelayed(input: DeliveryTicketInput): boolean {
+		if (this.keys.triedBefore(input.key) || (input.alsoKeys ?? []).length > 0) return true;
+		return input.sentAt !== undefined && input.sentAt < this.startedAt + RESTART_SLACK_MS;
 	}
 
 	private schedule(lineId: string, line: Line): void {
@@ -220,6 +238,7 @@ export class DeliverySequencer {
 		const finish = (ok: boolean): void => {
 			if (batch.ended) return;
 			batch.ended = true;
+			if (!ok) this.keys.ranWithoutSuccess(tickets, this.now(), this.options.rememberMax);
 			for (const ticket of tickets) {
 				this.settleKeys(ticket, ok);
 				if (!ok) this.holdBack.relayFailed(ticket.key, this.now());
@@ -237,7 +256,8 @@ export class DeliverySequencer {
 		});
 
 		const [lead, ...followers] = tickets;
-		lead.assign({ kind: 'lead', items: tickets.flatMap((ticket) => ticket.items), finish });
+		const items = tickets.flatMap((ticket) => (ticket.maybeRelayed ? flagMaybeRelayed(ticket.items) : ticket.items));
+		lead.assign({ kind: 'lead', items, finish });
 		for (const follower of followers) follower.assign({ kind: 'follow', outcome });
 	}
 
@@ -249,6 +269,7 @@ export class DeliverySequencer {
 	private expireIfOverdue(batch: Batch): void {
 		if (batch.ended || batch.expired || this.now() - batch.startedAt <= this.runLimit(batch)) return;
 		batch.expired = true;
+		this.keys.ranWithoutSuccess(batch.tickets, this.now(), this.options.rememberMax);
 		for (const ticket of batch.tickets) {
 			ticket.relay.stale = true;
 			ticket.relay.settle('unknown');

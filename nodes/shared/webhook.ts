@@ -4,6 +4,7 @@ import type { CatchUp } from './catchUp';
 import { withMissed } from './catchUp';
 import type { DeliveryTicketInput, SequencerOptions, Turn } from './sequencer';
 import { sequencerFor } from './sequencers';
+import { stampSourceKeys } from './sourceKeys';
 import { handOverToOwner, handedOverAfterUnanswered } from './webhookProcesses';
 
 /** Answers a delivery without starting the workflow. */
@@ -165,16 +166,19 @@ function onAnswer(
 
 /**
  * The sequencer's view of a delivery that emits these events: its conversation, and the source's
- * order (the earliest event's own timestamp).
+ * order (the earliest event's own timestamp). A key the platform keeps across retries (`stable`)
+ * goes into each message as its `sourceKey`.
  */
-export function deliveryOf(key: string, items: INodeExecutionData[]): DeliveryTicketInput {
+export function deliveryOf(key: string, items: INodeExecutionData[], stable = true): DeliveryTicketInput {
+	if (stable) stampSourceKeys(key, items);
 	const first = items[0]?.json ?? {};
 	const times = items.map((item) => Date.parse(String(item.json.timestamp ?? ''))).filter(Number.isFinite);
 	return {
 		key,
 		conversation: String(first.conversationId ?? first.customerId ?? ''),
 		order: times.length ? Math.min(...times) : Date.now(),
-		sentAt: times.length ? Math.min(...times) : undefined,
+		// Without a stable key the platform sent no id, and its times are receipt times (Botpress).
+		sentAt: times.length && stable ? Math.min(...times) : undefined,
 		items,
 		// JSON length ≈ the memory the parsed items hold, near enough for a flood bound.
 		size: JSON.stringify(items).length,

@@ -280,6 +280,8 @@ describe('Landbot Trigger: the normalized event', () => {
 			text: 'https://storage.landbot.io/media/473548616/parcel.jpg',
 			url: 'https://storage.landbot.io/media/473548616/parcel.jpg',
 			landbotType: 'image',
+			sourceKey: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c05',
+			maybeRelayed: true,
 		});
 	});
 

@@ -781,6 +781,31 @@ describe('Chat → Send Message', () => {
 		]);
 	});
 
+	it('gives a relayed message a custom_id from its source key, and does not send again what a retry finds in the chat', async () => {
+		const bodies: IDataObject[] = [];
+		const fromEvent = { ...sendText, sendAs: 'agent', messageType: 'event', options: { upload: false } };
+		livechat().post(path('agent', 'send_event'), capture(bodies)).reply(200, { event_id: 'e11' });
+		await run({ ...fromEvent, message: { type: 'text', text: 'Hello', sourceKey: 'sentry-trace:abc' } });
+		const customId = (bodies[0].event as IDataObject).custom_id as string;
+		expect(customId).toMatch(/^n8n-handoff:[0-9a-f]{24}$/);
+
+		// A retry flagged maybeRelayed: the chat is read, the event is there, nothing is sent.
+		livechat()
+			.post(path('agent', 'get_chat'))
+			.reply(200, { id: CHAT, thread: { id: 'T1', events: [{ id: 'e0', type: 'message', custom_id: 'n8n-handoff:other' }, { id: 'e11', type: 'message', custom_id: customId }] } });
+		const repeat = await run({ ...fromEvent, message: { type: 'text', text: 'Hello', sourceKey: 'sentry-trace:abc', maybeRelayed: true } });
+		expect(repeat[0].json).toMatchObject({ alreadySent: true, eventId: 'e11', customId });
+		expect(bodies).toHaveLength(1);
+
+		// Another message flagged the same way, not in the chat: sent, with its own custom_id.
+		livechat().post(path('agent', 'get_chat')).reply(200, { id: CHAT, thread: { id: 'T1', events: [{ id: 'e11', type: 'message', custom_id: customId }] } });
+		livechat().post(path('agent', 'send_event'), capture(bodies)).reply(200, { event_id: 'e12' });
+		const sent = await run({ ...fromEvent, message: { type: 'text', text: 'Still there?', sourceKey: 'sentry-trace:def', maybeRelayed: true } });
+		expect(sent[0].json).toMatchObject({ eventId: 'e12' });
+		expect((bodies[1].event as IDataObject).custom_id).not.toBe(customId);
+		expect(nock.isDone()).toBe(true);
+	});
+
 	it('sends links without uploading: an image card, a text with the link, and CDN files as they are', async () => {
 		const bodies: IDataObject[] = [];
 		livechat().post(path('agent', 'send_event'), capture(bodies)).times(3).reply(200, { event_id: 'e9' });

@@ -322,6 +322,9 @@ describe('LiveChat Trigger: each delivery', () => {
 				livechatType: 'message',
 				eventId: 'K600PKZON8_7',
 				visibility: 'all',
+				sourceKey: 'event:PJ0MRSHTDG:K600PKZON8_7',
+				// Written in 2024, before this process started: it may have been relayed before.
+				maybeRelayed: true,
 			},
 			timestamp: '2024-02-10T16:13:05.420Z',
 			messageId: 'K600PKZON8_7',

@@ -442,3 +442,45 @@ describe('deliveryOptions', () => {
 		});
 	});
 });
+
+describe('DeliverySequencer: what may have been relayed before is flagged, so the destination can be checked', () => {
+	const message = (key: string, sentAt?: number) => ({
+		key,
+		conversation: 'c1',
+		order: sentAt ?? 0,
+		sentAt,
+		items: [{ json: { message: { type: 'text', text: key } as Record<string, unknown> } }],
+	});
+	const flagOf = (turn: Turn) => (turn.kind === 'lead' ? turn.items.map((item) => (item.json.message as { maybeRelayed?: boolean }).maybeRelayed) : []);
+
+	it('a message sent now is not flagged; one sent before the process started is (a crash before its answer)', async () => {
+		let now = 1_000_000;
+		const sequencer = new DeliverySequencer({ ...OPTIONS, now: () => now });
+		now += 60_000;
+		const fresh = await sequencer.admit(message('fresh', now - 50));
+		expect(flagOf(fresh)).toEqual([undefined]);
+		if (fresh.kind === 'lead') fresh.finish(true);
+		const old = await sequencer.admit(message('old', 1_000_000 - 30_000));
+		expect(flagOf(old)).toEqual([true]);
+	});
+
+	it('a retry of a relay that failed is flagged, and so is a copy after a run never answered', async () => {
+		let now = 1_000_000;
+		const sequencer = new DeliverySequencer({ ...OPTIONS, now: () => now });
+		now += 60_000;
+		const first = await sequencer.admit(message('m1', now));
+		expect(flagOf(first)).toEqual([undefined]);
+		if (first.kind === 'lead') first.finish(false);
+		const retry = await sequencer.admit(message('m1', now));
+		expect(flagOf(retry)).toEqual([true]);
+		if (retry.kind === 'lead') retry.finish(true);
+
+		const unanswered = await sequencer.admit(message('m2', now));
+		expect(flagOf(unanswered)).toEqual([undefined]);
+		now += OPTIONS.maxRunMs + 1;
+		// Overdue: copies are asked to retry later until the horizon, then relayed — flagged.
+		expect((await sequencer.admit(message('m2', now))).kind).toBe('busy');
+		now += OPTIONS.rememberMs + 1;
+		expect(flagOf(await sequencer.admit(message('m2', now)))).toEqual([true]);
+	});
+});

@@ -313,6 +313,31 @@ describe('Message → Send', () => {
 		]);
 	});
 
+	it('stores the message\'s source key, and does not send again what a retry after a crash finds already there', async () => {
+		const bodies: IDataObject[] = [];
+		const fromEvent = (message: IDataObject) => run({ ...sendText, text: undefined, messageType: 'event', message });
+		tiledesk().post(`${PATH}/requests/${REQUEST_ID}/messages`, capture(bodies)).reply(200, (_uri, body) => savedMessage(body as IDataObject, 'm1'));
+		await fromEvent({ type: 'text', text: 'Where is my parcel?', sourceKey: 'sentry-trace:abc' });
+		expect(bodies[0].attributes).toMatchObject({ ...MARKER, n8nHandoffSourceKey: 'sentry-trace:abc' });
+
+		// Flagged maybeRelayed (a retry after a failed relay or a restart): the conversation is read first.
+		tiledesk()
+			.get(`${PATH}/requests/${REQUEST_ID}/messages`)
+			.twice()
+			.reply(200, [savedMessage({ text: 'Hi', attributes: { n8nHandoffSourceKey: 'other' } }, 'm0'), savedMessage(bodies[0], 'm1')]);
+		const repeat = await fromEvent({ type: 'text', text: 'Where is my parcel?', sourceKey: 'sentry-trace:abc', maybeRelayed: true });
+		expect(repeat[0].json).toMatchObject({ alreadySent: true, _id: 'm1', conversationId: REQUEST_ID });
+		expect(bodies).toHaveLength(1);
+
+		// Not there: sent.
+		tiledesk().post(`${PATH}/requests/${REQUEST_ID}/messages`, capture(bodies)).reply(200, { _id: 'm2' });
+		const missing = await fromEvent({ type: 'text', text: 'Anyone?', sourceKey: 'sentry-trace:def', maybeRelayed: true });
+		expect(missing[0].json).toMatchObject({ _id: 'm2' });
+		expect(missing[0].json).not.toHaveProperty('alreadySent');
+		expect(bodies).toHaveLength(2);
+		expect(nock.isDone()).toBe(true);
+	});
+
 	it('refuses an event message with nothing to send, naming the parameter', async () => {
 		const error = await run({ ...sendText, messageType: 'event', message: { type: 'image', text: '', url: 'file:///etc/passwd' } }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);

@@ -374,6 +374,9 @@ describe('Tiledesk Trigger: each delivery', () => {
 			mimeType: 'image/png',
 			tiledeskType: 'image',
 			info: false,
+			// The message's id, on every try; sent long before this process started, so it may have been relayed.
+			sourceKey: 'message:65c7a4019faf2d04cd7dc330',
+			maybeRelayed: true,
 		});
 
 		const bot = (await deliver(clone(messageBot), { parameters: authors })).items[0];

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, idDropdown, versionedId } from '../../../shared';
-import { ownCustomId } from '../../marker';
-import { downloadFile, uploadFile } from '../../transport';
+import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, idDropdown, isObject, versionedId } from '../../../shared';
+import { ownCustomId, sourceCustomId } from '../../marker';
+import { downloadFile, liveChatApi, uploadFile } from '../../transport';
 import { chatFields, requireHttpUrl, resolveChat } from '../common';
 import { prepareSender, send } from './sender';
 
@@ -146,6 +146,14 @@ export function isLiveChatCdnUrl(url: string): boolean {
 	}
 }
 
+/** The event of the chat's current thread that carries this custom_id, if any. */
+async function alreadySent(this: IExecuteFunctions, chatId: string, customId: string, itemIndex: number): Promise<IDataObject | undefined> {
+	const chat = await liveChatApi.call(this, { api: 'agent', action: 'get_chat', call: 'look for a message relayed before', body: { chat_id: chatId }, itemIndex });
+	const thread = isObject(chat.thread) ? chat.thread : {};
+	const found = Array.isArray(thread.events) ? (thread.events as unknown[]).filter(isObject) : [];
+	return found.find((event) => event.custom_id === customId);
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { chatId, externalId } = await resolveChat.call(this, itemIndex);
 	const chosenType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'image' | 'file' | 'event';
@@ -156,8 +164,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let url = '';
 	let caption = '';
 	let eventFileName = '';
+	let source: { key: string; maybeRelayed: boolean } | undefined;
 	if (chosenType === 'event') {
-		const content = contentFromEvent(eventMessageParameter.call(this, 'message', itemIndex));
+		const message = eventMessageParameter.call(this, 'message', itemIndex);
+		if (typeof message.sourceKey === 'string' && message.sourceKey !== '') {
+			source = { key: message.sourceKey, maybeRelayed: message.maybeRelayed === true };
+		}
+		const content = contentFromEvent(message);
 		if (content === null) {
 			throw new NodeOperationError(this.getNode(), '"Message" holds nothing to send (no text, no http(s) URL)', { itemIndex });
 		}
@@ -180,6 +193,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	const sender = await prepareSender.call(this, chatId, itemIndex, options);
+	if (source?.maybeRelayed) {
+		// A retry after a failure or a crash: what reached LiveChat then is not sent twice.
+		const customId = sourceCustomId(source.key, 0);
+		const sent = await alreadySent.call(this, chatId, customId, itemIndex);
+		if (sent) {
+			return { chatId, externalId, alreadySent: true, eventId: sent.id ?? null, customId, sentAs: sender.as, messageType, eventType: sent.type ?? null };
+		}
+	}
 	const visibility = sender.as !== 'customer' && options.agentsOnly === true ? 'agents' : 'all';
 	const events: IDataObject[] = [];
 
@@ -225,6 +246,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			// Customers cannot send cards: the link goes as text, readable everywhere.
 			events.push({ type: 'message', text: caption ? `${caption}\n${url}` : url, visibility, custom_id: ownCustomId() });
 		}
+	}
+
+	if (source) {
+		const key = source.key;
+		events.forEach((event, part) => (event.custom_id = sourceCustomId(key, part)));
 	}
 
 	const eventIds: string[] = [];

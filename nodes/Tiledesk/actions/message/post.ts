@@ -2,9 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ApiResponse } from '../../../shared';
-import { platformApiError } from '../../../shared';
+import { isObject, platformApiError } from '../../../shared';
 import type { EndUser } from '../../transport';
 import { registerEndUser, segment, tiledeskErrorText, tiledeskRequest } from '../../transport';
+import { SOURCE_ATTRIBUTE } from '../../marker';
 import { botParticipantId } from '../common';
 
 /**
@@ -198,6 +199,29 @@ export async function postAsEndUser(
 	}
 	const second = await send.call(this, requestId, body, itemIndex, false);
 	return (second.body ?? {}) as IDataObject;
+}
+
+/**
+ * The message of this conversation relayed from `sourceKey`, if there is one: a message the trigger
+ * flagged `maybeRelayed` (a retry after a failure or a crash) may be there already.
+ */
+export async function alreadySent(
+	this: IExecuteFunctions,
+	requestId: string,
+	sourceKey: string,
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
+	const response = await tiledeskRequest.call(this, {
+		call: 'look for a message relayed before',
+		method: 'GET',
+		path: `requests/${segment(requestId)}/messages`,
+		itemIndex,
+		acceptStatuses: [404],
+	});
+	if (response.statusCode === 404 || !Array.isArray(response.body)) return undefined;
+	return (response.body as unknown[])
+		.filter(isObject)
+		.find((message) => isObject(message.attributes) && message.attributes[SOURCE_ATTRIBUTE] === sourceKey);
 }
 
 export async function conversationExists(

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl } from '../../../shared';
-import { EXTERNAL_ID_ATTRIBUTE, markerAttributes } from '../../marker';
+import { EXTERNAL_ID_ATTRIBUTE, SOURCE_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
 import {
 	botParticipantId,
@@ -13,6 +13,7 @@ import {
 	resolveConversation,
 } from '../common';
 import {
+	alreadySent,
 	newConversationField,
 	openConversationIfNew,
 	openingLine,
@@ -187,18 +188,35 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-type Content = { type: 'text'; text: string } | { type: 'image' | 'file'; url: string; caption: string; fileName: string; mimeType: string };
+type Content = (
+	| { type: 'text'; text: string }
+	| { type: 'image' | 'file'; url: string; caption: string; fileName: string; mimeType: string }
+) & { source?: Source };
+
+/** Where a trigger event's message came from, and whether it may have been relayed before (event.ts). */
+interface Source {
+	key: string;
+	maybeRelayed: boolean;
+}
+
+function sourceOf(message: IDataObject): Source | undefined {
+	if (typeof message.sourceKey !== 'string' || message.sourceKey === '') return undefined;
+	return { key: message.sourceKey, maybeRelayed: message.maybeRelayed === true };
+}
 
 /** What to send, from the parameters or from a trigger event's message. */
 function contentOf(this: IExecuteFunctions, messageType: string, options: IDataObject, itemIndex: number): Content {
 	if (messageType === 'event') {
-		const content = contentFromEvent(eventMessageParameter.call(this, 'message', itemIndex));
+		const message = eventMessageParameter.call(this, 'message', itemIndex);
+		const content = contentFromEvent(message);
 		if (content === null) {
 			throw new NodeOperationError(this.getNode(), '"Message" holds nothing to send (no text, no http(s) URL)', { itemIndex });
 		}
-		if (content.type === 'text') return content;
+		const source = sourceOf(message);
+		if (content.type === 'text') return { ...content, source };
 		return {
 			...content,
+			source,
 			fileName: String(options.fileName || '') || content.fileName || fileNameFromUrl(content.url),
 			mimeType: String(options.mimeType || '') || content.mimeType || '',
 		};
@@ -248,9 +266,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const attributes: IDataObject = { ...custom, ...markerAttributes() };
 	if (conversation.externalId !== null) attributes[EXTERNAL_ID_ATTRIBUTE] = conversation.externalId;
 	if (options.hidden === true) attributes.subtype = 'info';
+	if (content.source) attributes[SOURCE_ATTRIBUTE] = content.source.key;
 	body.attributes = attributes;
 	if (options.language) body.language = String(options.language);
 	Object.assign(body, fields);
+
+	if (content.source?.maybeRelayed) {
+		// A retry after a failure or a crash: what reached Tiledesk then is not sent twice.
+		const sent = await alreadySent.call(this, conversation.requestId, content.source.key, itemIndex);
+		if (sent) return { conversationId: conversation.requestId, externalId: conversation.externalId, alreadySent: true, ...sent };
+	}
 
 	let response: IDataObject;
 	if (sendAs === 'endUser') {
