@@ -139,6 +139,11 @@ describe.each([{ webhookProcesses: 1 }, { webhookProcesses: 2 }])(TITLE, ({ webh
 					downForMs,
 					relayedInMs: relayedIn,
 					injectedFailures: p.tiledesk.getCalls().slice(callsBefore).filter((call) => call.injected).length,
+					// Messages flagged maybeRelayed: Tiledesk Send looked for them in the conversation first.
+					destinationChecks: p.tiledesk
+						.getCalls()
+						.slice(callsBefore)
+						.filter((call) => call.method === 'GET' && /\/messages$/.test(call.path) && !call.injected).length,
 					landbotRetries: deliveries.filter((d) => d.attempt > 1).length,
 					landbotGaveUp: deliveries.filter((d) => d.gaveUp).length,
 					...customerToAgent,

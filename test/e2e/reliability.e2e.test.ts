@@ -118,6 +118,8 @@ describe(`reliability (${FULL ? 'full' : 'quick'}): Landbot ↔ Tiledesk at n8n'
 				downForMs: restartedAt - killedAt,
 				relayedInMs: relayedIn,
 				injectedFailures: p.tiledesk.getCalls().filter((call) => call.injected).length,
+				// Messages flagged maybeRelayed: Tiledesk Send looked for them in the conversation first.
+				destinationChecks: p.tiledesk.getCalls().filter((call) => call.method === 'GET' && /\/messages$/.test(call.path) && !call.injected).length,
 				landbotRetries: deliveries.filter((d) => d.attempt > 1).length,
 				landbotGaveUp: deliveries.filter((d) => d.gaveUp).length,
 				...customerToAgent,

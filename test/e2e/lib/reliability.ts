@@ -225,7 +225,41 @@ export class Conversations {
 			for (const text of written.toAgent.get(cid)!) if (!atAgent.has(text)) lines.push(`Landbot → ${describe(text, landbotAttempts)}`);
 			for (const text of written.toCustomer.get(cid)!) if (!atCustomer.has(text)) lines.push(`Tiledesk → ${describe(text, tiledeskAttempts)}`);
 		}
-		return lines.slice(0, limit);
+		return [...lines.slice(0, limit), ...this.recoveryTrail(ids, written)];
+	}
+
+	/**
+	 * For conversations still missing agent messages after their `#next` message: that message's
+	 * delivery attempts, and what the relay asked Tiledesk and Landbot about the conversation since
+	 * (did it read back? did the sends fail?), so a failed recovery says where it stopped.
+	 */
+	private recoveryTrail(ids: number[], written: { toCustomer: Map<number, string[]> }, limit = 3): string[] {
+		const lines: string[] = [];
+		const tiledeskAttempts = this.p.tiledesk.getDeliveries();
+		for (const cid of ids) {
+			const next = `agent ${cid} #next`;
+			const atCustomer = new Set(this.agentTexts(cid));
+			const missing = written.toCustomer.get(cid)!.filter((text) => !atCustomer.has(text));
+			if (!written.toCustomer.get(cid)!.includes(next) || missing.length === 0) continue;
+			const mine = tiledeskAttempts.filter((a) => JSON.stringify(a.body).includes(JSON.stringify(next)));
+			const since = mine[0]?.at ?? Date.now();
+			const attempts = mine.map((a) => `${((a.at - since) / 1000).toFixed(1)}s ${a.status ?? a.error ?? 'no answer'}`).join(', ');
+			const request = requestIdFor(this.p, cid);
+			const tiledeskCalls = this.p.tiledesk
+				.getCalls()
+				.filter((call) => call.at >= since && call.path.includes(request))
+				.map((call) => `${call.method} …${call.path.slice(call.path.indexOf(request) + request.length) || '/'} ${call.status ?? ''}${call.injected ? ' (injected)' : ''}`);
+			const landbotCalls = this.p.landbot
+				.getCalls()
+				.filter((call) => call.at >= since && call.path.includes(`/${cid}/`))
+				.map((call) => `${call.method} ${call.status ?? ''}`);
+			lines.push(
+				`conversation ${cid}: ${missing.length} missing after #next (${missing.includes(next) ? 'it too' : 'it arrived'}); #next attempts: ${attempts || 'none'}; ` +
+					`Tiledesk calls since: ${tiledeskCalls.join(', ') || 'none'}; Landbot calls since: ${landbotCalls.length} (${[...new Set(landbotCalls)].join(', ')})`,
+			);
+			if (lines.length >= limit) break;
+		}
+		return lines;
 	}
 
 	/** Lost / duplicated / reordered, each direction, summed over the conversations. */
