@@ -20,8 +20,12 @@ export const CATCH_UP_TIMEOUT_MS = 5000;
  * before a crash.
  */
 export interface CatchUp {
-	/** What the conversation holds that was never relayed, before this delivery; or that this one was. */
-	missed(context: IWebhookFunctions): Promise<MissedEvents>;
+	/**
+	 * What the conversation holds that was never relayed, before this delivery: the events after the
+	 * mark, and those anywhere before it whose key is in `gaps` (pushed back by this process and not
+	 * relayed since, so a later relay may have moved the mark past them). Or that this one was relayed.
+	 */
+	missed(context: IWebhookFunctions, gaps: ReadonlySet<string>): Promise<MissedEvents>;
 	/** Records, in the platform, that these items were relayed (the last one marks the conversation). */
 	mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void>;
 }

@@ -45,7 +45,7 @@ export class DeliverySequencer {
 	private bytes = 0;
 	private arrivals = 0;
 	private readonly holdBack = new HoldBack();
-	private readonly readBacks = new ReadBacks();
+	private readonly readBacks = new ReadBacks(() => this.now());
 
 	/** When this process's sequencer started: what was sent before, an earlier process may have relayed. */
 	private readonly startedAt: number;
@@ -89,9 +89,45 @@ export class DeliverySequencer {
 		return this.readBacks.mayHaveMissed(conversation);
 	}
 
-	/** A delivery of this conversation was pushed back: the platform may give up on it. */
-	forget(conversation: string): void {
-		this.readBacks.forget(conversation);
+	/** A delivery of this conversation was pushed back (these keys): the platform may give up on it. */
+	forget(conversation: string, keys: string[] = []): void {
+		this.readBacks.forget(conversation, keys);
+	}
+
+	/** Keys of this conversation pushed back or failed and not relayed since (readBacks.ts). */
+	gapsOf(conversation: string): ReadonlySet<string> {
+		return this.readBacks.gapsOf(conversation);
+	}
+
+	/** Whether the platform's mark says all about an event of this conversation sent then (readBacks.ts). */
+	markSaysAll(conversation: string, sentAt: number | undefined): boolean {
+		return this.readBacks.markSaysAll(conversation, sentAt);
+	}
+
+	/**
+	 * A delivery of this conversation is pushed back before it was admitted. Reading back, the
+	 * deliveries waiting that were sent after it go back too: relayed now, they would move the
+	 * conversation's mark past it, and the read-back that brings it would put it after them.
+	 */
+	pushBack(input: DeliveryTicketInput): void {
+		const keys = [input.key, ...(input.alsoKeys ?? [])];
+		const line = this.options.keepOrder && this.options.readsBack ? this.lines.get(input.conversation) : undefined;
+		if (line) {
+			const later = line.pending.filter((ticket) => ticket.order > input.order);
+			line.pending = line.pending.filter((ticket) => ticket.order <= input.order);
+			for (const ticket of later) keys.push(...this.giveBack(ticket));
+			if (line.pending.length === 0 && !line.running) this.schedule(input.conversation, line);
+		}
+		this.readBacks.forget(input.conversation, keys);
+	}
+
+	/** A waiting ticket goes back to its platform (503); returns its keys. */
+	private giveBack(ticket: Ticket): string[] {
+		this.bytes -= ticket.size ?? 0;
+		this.settleKeys(ticket, false);
+		ticket.relay.settle('failed');
+		ticket.assign({ kind: 'busy' });
+		return [ticket.key, ...(ticket.alsoKeys ?? [])];
 	}
 
 	/**
@@ -239,6 +275,7 @@ export class DeliverySequencer {
 			if (batch.ended) return;
 			batch.ended = true;
 			if (!ok) this.keys.ranWithoutSuccess(tickets, this.now(), this.options.rememberMax);
+			if (ok) for (const ticket of tickets) this.readBacks.filled(ticket.conversation, [ticket.key, ...(ticket.alsoKeys ?? [])]);
 			for (const ticket of tickets) {
 				this.settleKeys(ticket, ok);
 				if (!ok) this.holdBack.relayFailed(ticket.key, this.now());
@@ -286,14 +323,9 @@ export class DeliverySequencer {
 	private afterFailure(batch: Batch): void {
 		if (!this.options.keepOrder) return;
 		for (const { line, lineId } of batch.lines) {
-			this.readBacks.forget(lineId);
-			if (!this.options.readsBack) continue;
-			for (const ticket of line.pending.splice(0)) {
-				this.bytes -= ticket.size ?? 0;
-				this.settleKeys(ticket, false);
-				ticket.relay.settle('failed');
-				ticket.assign({ kind: 'busy' });
-			}
+			const keys = batch.tickets.filter((ticket) => ticket.conversation === lineId).flatMap((ticket) => [ticket.key, ...(ticket.alsoKeys ?? [])]);
+			if (this.options.readsBack) for (const ticket of line.pending.splice(0)) keys.push(...this.giveBack(ticket));
+			this.readBacks.forget(lineId, keys);
 		}
 	}
 

@@ -21,7 +21,7 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 	const threadId = idToString(delivery.payload.thread_id);
 	const eventId = idToString((delivery.payload.event as IDataObject).id);
 	return {
-		async missed(context: IWebhookFunctions): Promise<MissedEvents> {
+		async missed(context: IWebhookFunctions, gaps: ReadonlySet<string>): Promise<MissedEvents> {
 			// The mark lives in the credential's Client ID namespace; without one there is none.
 			if (!clientId || !threadId || !eventId) return NOTHING;
 			const chat = await liveChatApi.call(context, {
@@ -44,11 +44,11 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 			// A mark in another thread (or '') means nothing of this thread was relayed yet.
 			const marked = markThread === threadId ? events.findIndex((event) => idToString(event.id) === markEvent) : -1;
 			if (markThread === threadId && marked === -1) return NOTHING;
-			if (current <= marked) return { relayed: true, missed: [] };
 			const missed = events
-				.slice(marked + 1, current)
-				.filter(wanted)
-				.map((event) => {
+				.slice(0, current)
+				.map((event, index) => ({ event, index }))
+				.filter(({ event }) => wanted(event))
+				.map(({ event, index }) => {
 					const payload: IDataObject = { chat_id: chatId, thread_id: threadId, event };
 					const readBack: Delivery = {
 						action: 'incoming_event',
@@ -59,9 +59,12 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 						// Not a delivery LiveChat made: what the trigger read back, said so in `raw`.
 						body: { action: 'incoming_event', payload, read_back: true },
 					};
-					return { key: deliveryKey(readBack), items: [{ json: toEvent(readBack, clientId) }] };
-				});
-			return { relayed: false, missed };
+					return { key: deliveryKey(readBack), index, items: [{ json: toEvent(readBack, clientId) }] };
+				})
+				// Before the mark only what this process pushed back: a later relay may have moved the mark past it.
+				.filter(({ key, index }) => index > marked || gaps.has(key))
+				.map(({ key, items }) => ({ key, items }));
+			return { relayed: current <= marked, missed };
 		},
 
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {

@@ -25,7 +25,7 @@ export function tiledeskCatchUp(delivery: Delivery, projectId: string, wanted: (
 	// Messages read back carry no request: they are judged (who wrote them) with this delivery's.
 	const request = isObject(delivery.payload.request) ? delivery.payload.request : undefined;
 	return {
-		async missed(context: IWebhookFunctions): Promise<MissedEvents> {
+		async missed(context: IWebhookFunctions, gaps: ReadonlySet<string>): Promise<MissedEvents> {
 			if (!requestId || !messageId) return NOTHING;
 			const path = `requests/${segment(requestId)}`;
 			// The mark as it is now: the delivery's own copy of the request may predate the last relay.
@@ -42,17 +42,16 @@ export function tiledeskCatchUp(delivery: Delivery, projectId: string, wanted: (
 			if (at === -1) return NOTHING;
 			const marked = mark === '' ? -1 : messages.findIndex((message) => idToString(message._id) === mark);
 			if (mark !== '' && marked === -1) return NOTHING;
-			if (at <= marked) return { relayed: true, missed: [] };
 			const missed: MissedEvents['missed'] = [];
-			for (const message of messages.slice(marked + 1, at)) {
+			messages.slice(0, at).forEach((message, index) => {
 				const payload: IDataObject = { ...message, request };
-				if (!wanted(payload)) continue;
+				if (!wanted(payload)) return;
 				// Not a delivery Tiledesk made: what the trigger read back, said so in `raw`.
 				const parsed = parseDelivery({ ...delivery, payload, timestamp: undefined, body: { payload, read_back: true } }, 'message.create');
-				if ('error' in parsed) continue;
+				if ('error' in parsed || (index <= marked && !gaps.has(parsed.value.key))) return;
 				missed.push({ key: parsed.value.key, items: [{ json: toEvent(parsed.value, projectId) }] });
-			}
-			return { relayed: false, missed };
+			});
+			return { relayed: at <= marked, missed };
 		},
 
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {

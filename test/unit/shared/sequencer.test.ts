@@ -484,3 +484,25 @@ describe('DeliverySequencer: what may have been relayed before is flagged, so th
 		expect(flagOf(await sequencer.admit(message('m2', now)))).toEqual([true]);
 	});
 });
+
+describe('DeliverySequencer: a delivery pushed back takes the later ones of its conversation with it (reading back)', () => {
+	it('the waiting deliveries sent after it go back to the platform too, so the mark cannot pass it', async () => {
+		const sequencer = new DeliverySequencer({ ...OPTIONS, readsBack: true });
+		const { turns, admit, lead } = recorder(sequencer);
+		void admit('m1', 1);
+		await tick();
+		void admit('m3', 3);
+		void admit('m4', 4);
+		void admit('b5', 5, 'other');
+		await tick();
+		// m2 (sent before m3 and m4) is pushed back while m1 relays: m3 and m4 go back with it; the other conversation stays.
+		sequencer.pushBack(delivery('m2', 2));
+		await tick();
+		expect([turns.get('m3')?.kind, turns.get('m4')?.kind]).toEqual(['busy', 'busy']);
+		expect(turns.get('b5')?.kind).toBe('lead');
+		expect(sequencer.mayHaveMissed('c1')).toBe(true);
+		lead('m1').finish(true);
+		await tick();
+		expect(sequencer.backlog).toBe(1);
+	});
+});

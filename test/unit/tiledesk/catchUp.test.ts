@@ -116,6 +116,25 @@ describe('Tiledesk Trigger: catching up after an outage', () => {
 		expect((await deliver(delivery(id, stored[5]))).response).toEqual({ webhookResponse: { received: true } });
 	});
 
+	it('a straggler whose relay failed after a later message moved the mark past it is relayed on its retry, not taken as relayed', async () => {
+		const id = newConversation();
+		// Written after this process first reads the conversation back: what it relayed since, it knows.
+		const at = (seconds: number) => ({ createdAt: new Date(Date.now() + seconds * 1000).toISOString() });
+		const [m1, m2, m3] = [message(id, 1, AGENT, at(10)), message(id, 2, AGENT, at(20)), message(id, 3, AGENT, at(30))];
+		conversationIs(id, [m1], '');
+		tiledesk().patch(path(id, '/attributes')).times(3).reply(200, {});
+		expect(texts((await deliver(delivery(id, m1))).items)).toEqual(['message 1']);
+		// m3 reaches n8n before m2 (a straggler beyond the hold-back) and is relayed: the mark is m3.
+		expect(texts((await deliver(delivery(id, m3))).items)).toEqual(['message 3']);
+		// m2's relay fails; Tiledesk retries it, and the trigger reads back: the mark is past m2.
+		const failed = await deliver(delivery(id, m2), {}, 'error');
+		expect(failed.http.statusCode).toBe(500);
+		conversationIs(id, [m1, m2, m3], m3._id as string);
+		const retry = await deliver(delivery(id, m2));
+		expect(texts(retry.items)).toEqual(['message 2']);
+		expect(retry.http).toMatchObject({ statusCode: 200, ended: true });
+	});
+
 	it('a retry of what was relayed before a crash is dropped by the mark; a conversation opened by Send History (mark empty) catches up from its start', async () => {
 		const relayed = newConversation();
 		const stored = [message(relayed, 1), message(relayed, 2)];
