@@ -72,11 +72,12 @@ export async function relayInOrder(
 	options: SequencerOptions,
 	catchUp?: CatchUp,
 ): Promise<IWebhookResponseData> {
-	const handedOver = await handOverToOwner(context, delivery.conversation, options.webhookProcesses ?? []);
+	const handedOver = await handOverToOwner(context, delivery.conversation, options.webhookProcesses ?? [], delivery.key);
 	if (handedOver) return handedOver;
 	const readsBack = catchUp !== undefined && options.keepOrder;
 	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, { ...options, readsBack });
-	if (handedOverAfterUnanswered(context)) sequencer.forget(delivery.conversation);
+	const neverReached = handedOverAfterUnanswered(context);
+	if (neverReached) sequencer.forget(delivery.conversation, neverReached);
 	// Under a flood the platform's own retries carry the load, instead of this process's memory.
 	if (sequencer.full) {
 		// The platform may give up on it: the conversation's next delivery reads back what it missed.

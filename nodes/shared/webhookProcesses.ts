@@ -20,8 +20,9 @@ const HAND_OVER_TIMEOUT_MS = 120 * 1000;
 const CONNECTION_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'accept-encoding']);
 
 /**
- * Tells the owner that a delivery of this conversation may never have reached it (a hand-over that
- * got no answer): the owner reads the conversation back before relaying, as after its own push-back.
+ * Tells the owner that deliveries of this conversation may never have reached it (hand-overs that
+ * got no answer; the value lists their keys, URI-encoded, comma-separated): the owner reads the
+ * conversation back before relaying, as after its own push-back, and looks for those wherever they sit.
  */
 const MAY_HAVE_MISSED_HEADER = 'x-handoff-may-have-missed';
 
@@ -34,8 +35,10 @@ const ownAddresses = new Set<string>();
  * most MAX_UNANSWERED, oldest forgotten first (that conversation then catches up on its owner's
  * next restart or push-back only).
  */
-const unanswered = new Set<string>();
+const unanswered = new Map<string, string[]>();
 const MAX_UNANSWERED = 10_000;
+/** Keys named per conversation in the header, newest kept. */
+const MAX_UNANSWERED_KEYS = 50;
 
 /** The list as the user wrote it (commas, spaces or new lines between addresses), without trailing slashes. */
 export function webhookProcessList(value: unknown): string[] {
@@ -70,6 +73,7 @@ export async function handOverToOwner(
 	context: IWebhookFunctions,
 	conversation: string,
 	processes: string[],
+	key = '',
 ): Promise<IWebhookResponseData | undefined> {
 	if (processes.length < 2 || conversation === '') return undefined;
 	const headers = context.getHeaderData() as IDataObject;
@@ -91,7 +95,8 @@ export async function handOverToOwner(
 	}
 	forwarded[HANDED_OVER_HEADER] = PROCESS_ID;
 	forwarded[HANDED_TO_HEADER] = owner;
-	if (unanswered.has(conversationKey)) forwarded[MAY_HAVE_MISSED_HEADER] = '1';
+	const missed = unanswered.get(conversationKey);
+	if (missed) forwarded[MAY_HAVE_MISSED_HEADER] = missed.map(encodeURIComponent).join(',') || '1';
 	const raw = (request as unknown as { rawBody?: unknown }).rawBody;
 	const options: IHttpRequestOptions = {
 		method: request.method as IHttpRequestOptions['method'],
@@ -115,16 +120,29 @@ export async function handOverToOwner(
 	} catch {
 		// The owner is down, restarting or too busy to answer: the platform retries, and if it gives
 		// up, the owner must still learn that this conversation may have missed a delivery.
+		const keys = [...(missed ?? []).filter((known) => known !== key), ...(key ? [key] : [])].slice(-MAX_UNANSWERED_KEYS);
 		unanswered.delete(conversationKey);
-		unanswered.add(conversationKey);
-		if (unanswered.size > MAX_UNANSWERED) unanswered.delete(unanswered.values().next().value as string);
+		unanswered.set(conversationKey, keys);
+		if (unanswered.size > MAX_UNANSWERED) unanswered.delete(unanswered.keys().next().value as string);
 		response.status(503).set('Retry-After', '30').json({ error: 'The webhook process of this conversation is not reachable; retry later' });
 	}
 	return { noWebhookResponse: true };
 }
 
-/** A delivery handed over by a process whose earlier hand-over of this conversation got no answer. */
-export function handedOverAfterUnanswered(context: IWebhookFunctions): boolean {
+/**
+ * A delivery handed over by a process whose earlier hand-overs of this conversation got no answer:
+ * the keys of those deliveries (possibly none known); undefined otherwise.
+ */
+export function handedOverAfterUnanswered(context: IWebhookFunctions): string[] | undefined {
 	const headers = context.getHeaderData() as IDataObject;
-	return headerValue(headers, HANDED_OVER_HEADER) !== undefined && headerValue(headers, MAY_HAVE_MISSED_HEADER) === '1';
+	const value = headerValue(headers, MAY_HAVE_MISSED_HEADER);
+	if (headerValue(headers, HANDED_OVER_HEADER) === undefined || value === undefined) return undefined;
+	if (value === '1') return [];
+	return value.split(',').flatMap((part) => {
+		try {
+			return part === '' ? [] : [decodeURIComponent(part)];
+		} catch {
+			return [];
+		}
+	});
 }
