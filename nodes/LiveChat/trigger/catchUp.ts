@@ -33,17 +33,21 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 				timeoutMs: CATCH_UP_TIMEOUT_MS,
 			});
 			const mark = handoffProperties(chat.properties, clientId)[PROPERTY_RELAYED];
-			// No mark: not a chat this package relayed with marks; what was relayed before is unknown.
-			if (typeof mark !== 'string') return NOTHING;
+			// No mark: not a chat this package relayed with marks; what was relayed before is unknown,
+			// but what this process pushed back (gaps) it knows it did not relay.
+			if (typeof mark !== 'string' && gaps.size === 0) return NOTHING;
 			const thread = isObject(chat.thread) ? chat.thread : {};
 			if (idToString(thread.id) !== threadId) return NOTHING;
 			const events = Array.isArray(thread.events) ? (thread.events as unknown[]).filter(isObject) : [];
 			const current = events.findIndex((event) => idToString(event.id) === eventId);
 			if (current === -1) return NOTHING;
-			const [markThread, markEvent] = mark.split(' ');
+			const [markThread, markEvent] = typeof mark === 'string' ? mark.split(' ') : [];
 			// A mark in another thread (or '') means nothing of this thread was relayed yet.
-			const marked = markThread === threadId ? events.findIndex((event) => idToString(event.id) === markEvent) : -1;
-			if (markThread === threadId && marked === -1) return NOTHING;
+			const found = markThread === threadId ? events.findIndex((event) => idToString(event.id) === markEvent) : -1;
+			const known = typeof mark === 'string' && (markThread !== threadId || found !== -1);
+			if (!known && gaps.size === 0) return NOTHING;
+			// Without a mark to go by, only the gaps count.
+			const marked = known ? found : current;
 			const missed = events
 				.slice(0, current)
 				.map((event, index) => ({ event, index }))
@@ -64,7 +68,7 @@ export function liveChatCatchUp(delivery: Delivery, clientId: string, wanted: (e
 				// Before the mark only what this process pushed back: a later relay may have moved the mark past it.
 				.filter(({ key, index }) => index > marked || gaps.has(key))
 				.map(({ key, items }) => ({ key, items }));
-			return { relayed: current <= marked, missed };
+			return { relayed: known && current <= marked, missed };
 		},
 
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {

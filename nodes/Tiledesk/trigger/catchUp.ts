@@ -32,16 +32,20 @@ export function tiledeskCatchUp(delivery: Delivery, projectId: string, wanted: (
 			const current = await tiledeskApi.call(context, { call: 'read the conversation back to catch up', method: 'GET', path, retry: CATCH_UP_RETRY, timeoutMs: CATCH_UP_TIMEOUT_MS });
 			const attributes = isObject(current.attributes) ? current.attributes : {};
 			const mark = attributes[RELAYED_ATTRIBUTE];
-			// No mark: a conversation this package neither opened nor relayed; what was relayed is unknown.
-			if (typeof mark !== 'string') return NOTHING;
+			// No mark: a conversation this package neither opened nor relayed; what was relayed is unknown,
+			// but what this process pushed back (gaps) it knows it did not relay.
+			if (typeof mark !== 'string' && gaps.size === 0) return NOTHING;
 			const listed = await tiledeskApi.call(context, { call: 'read the conversation back to catch up', method: 'GET', path: `${path}/messages`, retry: CATCH_UP_RETRY, timeoutMs: CATCH_UP_TIMEOUT_MS });
 			// Tiledesk lists them by updatedAt (routes/message.js); the order that counts is createdAt.
 			const messages = (Array.isArray(listed) ? (listed as unknown[]) : []).filter(isObject);
 			messages.sort((a, b) => time(a) - time(b) || String(a._id).localeCompare(String(b._id)));
 			const at = messages.findIndex((message) => idToString(message._id) === messageId);
 			if (at === -1) return NOTHING;
-			const marked = mark === '' ? -1 : messages.findIndex((message) => idToString(message._id) === mark);
-			if (mark !== '' && marked === -1) return NOTHING;
+			// Without a mark in the list, only the gaps count: every earlier message counts as "at or before it".
+			const found = typeof mark === 'string' && mark !== '' ? messages.findIndex((message) => idToString(message._id) === mark) : -1;
+			const known = mark === '' || found !== -1;
+			if (!known && gaps.size === 0) return NOTHING;
+			const marked = known ? found : at;
 			const missed: MissedEvents['missed'] = [];
 			messages.slice(0, at).forEach((message, index) => {
 				const payload: IDataObject = { ...message, request };
@@ -51,7 +55,7 @@ export function tiledeskCatchUp(delivery: Delivery, projectId: string, wanted: (
 				if ('error' in parsed || (index <= marked && !gaps.has(parsed.value.key))) return;
 				missed.push({ key: parsed.value.key, items: [{ json: toEvent(parsed.value, projectId) }] });
 			});
-			return { relayed: at <= marked, missed };
+			return { relayed: known && at <= marked, missed };
 		},
 
 		async mark(context: IWebhookFunctions, items: INodeExecutionData[]): Promise<void> {

@@ -135,6 +135,21 @@ describe('Tiledesk Trigger: catching up after an outage', () => {
 		expect(retry.http).toMatchObject({ statusCode: 200, ended: true });
 	});
 
+	it('a conversation without a mark still gets back what this process pushed back: its failed first message comes with the next', async () => {
+		const id = newConversation();
+		const [m1, m2] = [message(id, 1), message(id, 2)];
+		conversationIs(id, [m1]);
+		const failed = await deliver(delivery(id, m1), {}, 'error');
+		expect(failed.http.statusCode).toBe(500);
+		// Tiledesk gave up on m1; m2 comes: no mark to go by, but m1 is a gap this process knows of.
+		conversationIs(id, [m1, m2]);
+		tiledesk().get(path(id, '/messages')).reply(200, [m2, m1]);
+		tiledesk().patch(path(id, '/attributes')).reply(200, {});
+		const next = await deliver(delivery(id, m2));
+		expect(texts(next.items)).toEqual(['message 1', 'message 2']);
+		expect(next.http).toMatchObject({ statusCode: 200, ended: true });
+	});
+
 	it('a retry of what was relayed before a crash is dropped by the mark; a conversation opened by Send History (mark empty) catches up from its start', async () => {
 		const relayed = newConversation();
 		const stored = [message(relayed, 1), message(relayed, 2)];

@@ -18,6 +18,8 @@ const SHARED_SECRET = 'project-shared-secret-1f2e3d';
 const REQUEST_ID = `support-group-${PROJECT}-473548616`;
 const PATH = `/v3/${PROJECT}`;
 const MARKER = { n8nHandoff: true, n8nHandoffOrigin: 'n8n-nodes-handoff' };
+/** What Send adds to every message: a conversation it opens starts with the trigger's mark, nothing relayed. */
+const SENT = { ...MARKER, n8nHandoffRelayed: '' };
 
 const baseCredentials = {
 	baseUrl: 'https://api.tiledesk.com/v3',
@@ -142,7 +144,7 @@ describe('Message → Send', () => {
 				text: 'It never arrived',
 				sender: 'landbot-473548616',
 				senderFullname: 'Ada Lovelace',
-				attributes: { ...MARKER, n8nHandoffExternalId: '473548616' },
+				attributes: { ...SENT, n8nHandoffExternalId: '473548616' },
 			},
 		]);
 		expect(out).toHaveLength(1);
@@ -253,7 +255,7 @@ describe('Message → Send', () => {
 			sender: 'bot_landbot',
 			senderFullname: 'Landbot',
 			language: 'en',
-			attributes: { orderId: '8812', ...MARKER, n8nHandoffExternalId: '473548616', subtype: 'info' },
+			attributes: { orderId: '8812', ...SENT, n8nHandoffExternalId: '473548616', subtype: 'info' },
 		});
 	});
 
@@ -264,7 +266,7 @@ describe('Message → Send', () => {
 		expect(bodies[0]).toEqual({
 			type: 'text',
 			text: 'Hello from support',
-			attributes: { ...MARKER, n8nHandoffExternalId: '473548616' },
+			attributes: { ...SENT, n8nHandoffExternalId: '473548616' },
 		});
 	});
 
@@ -386,7 +388,7 @@ describe('Message → Send', () => {
 				sender: 'landbot-473548616',
 				senderFullname: 'Ada Lovelace',
 				subject: 'Order help',
-				attributes: { ...MARKER, n8nHandoffExternalId: '473548616', subtype: 'info' },
+				attributes: { ...SENT, n8nHandoffExternalId: '473548616', subtype: 'info' },
 			},
 			{
 				type: 'text',
@@ -394,7 +396,7 @@ describe('Message → Send', () => {
 				sender: 'bot_landbot',
 				senderFullname: 'Landbot',
 				subject: 'Order help',
-				attributes: { ...MARKER, n8nHandoffExternalId: '473548616' },
+				attributes: { ...SENT, n8nHandoffExternalId: '473548616' },
 			},
 		]);
 	});

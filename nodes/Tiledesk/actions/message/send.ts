@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl } from '../../../shared';
-import { EXTERNAL_ID_ATTRIBUTE, SOURCE_ATTRIBUTE, markerAttributes } from '../../marker';
+import { EXTERNAL_ID_ATTRIBUTE, RELAYED_ATTRIBUTE, SOURCE_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
 import {
 	botParticipantId,
@@ -263,7 +263,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		body.text = content.caption || content.fileName;
 	}
 
-	const attributes: IDataObject = { ...custom, ...markerAttributes() };
+	// Tiledesk gives a new conversation its first message's attributes (and ignores them later): a
+	// conversation this message opens starts with the Tiledesk Trigger's mark, nothing relayed yet,
+	// so catch-up covers it from its first agent message.
+	const attributes: IDataObject = { ...custom, ...markerAttributes(), [RELAYED_ATTRIBUTE]: '' };
 	if (conversation.externalId !== null) attributes[EXTERNAL_ID_ATTRIBUTE] = conversation.externalId;
 	if (options.hidden === true) attributes.subtype = 'info';
 	if (content.source) attributes[SOURCE_ATTRIBUTE] = content.source.key;
