@@ -113,6 +113,27 @@ describe('LiveChat Trigger: catching up after an outage', () => {
 		expect(texts((await deliver(delivery(chat, event(8)))).items)).toEqual(['message 8']);
 	});
 
+	it('a message whose relay failed is brought back even from before the mark a later message moved, and from a chat without a mark', async () => {
+		const chat = newChat();
+		// Written after this process first reads the chat back: what it relayed since, it knows.
+		const later = (id: number) => event(id, AGENT, { created_at: new Date(Date.now() + id * 1000).toISOString() });
+		livechat().post(agentApi('get_chat')).reply(200, chatWith(chat, [later(1)], ''));
+		livechat().post(agentApi('update_chat_properties')).times(3).reply(200, {});
+		expect(texts((await deliver(delivery(chat, later(1)))).items)).toEqual(['message 1']);
+		expect(texts((await deliver(delivery(chat, later(3)))).items)).toEqual(['message 3']);
+		// Message 2, a straggler, fails; LiveChat gives up on it; message 4 comes: the mark is at 3.
+		expect((await deliver(delivery(chat, later(2)), {}, 'error')).http.statusCode).toBe(500);
+		livechat().post(agentApi('get_chat')).reply(200, chatWith(chat, [later(1), later(2), later(3), later(4)], `${THREAD} ${THREAD}_3`));
+		expect(texts((await deliver(delivery(chat, later(4)))).items)).toEqual(['message 2', 'message 4']);
+
+		const unmarked = newChat();
+		livechat().post(agentApi('get_chat')).reply(200, chatWith(unmarked, [event(1)]));
+		expect((await deliver(delivery(unmarked, event(1)), {}, 'error')).http.statusCode).toBe(500);
+		livechat().post(agentApi('get_chat')).reply(200, chatWith(unmarked, [event(1), event(2)]));
+		livechat().post(agentApi('update_chat_properties')).reply(200, {});
+		expect(texts((await deliver(delivery(unmarked, event(2)))).items)).toEqual(['message 1', 'message 2']);
+	});
+
 	it('a retry of what was relayed before a crash is dropped by the mark', async () => {
 		const chat = newChat();
 		livechat().post(agentApi('get_chat')).reply(200, chatWith(chat, [event(1), event(2), event(3)], `${THREAD} ${THREAD}_2`));
