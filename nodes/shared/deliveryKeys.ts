@@ -1,5 +1,8 @@
-import type { DeliveryTicketInput, Relay, Ticket } from './deliveryTurn';
+import type { Batch, DeliveryTicketInput, Relay, Ticket, Turn } from './deliveryTurn';
 import { RelayedKeys } from './relayedKeys';
+
+/** A delivery sent before this long after the sequencer started may repeat a relay of the process before it. */
+const RESTART_SLACK_MS = 5 * 1000;
 
 /**
  * The sequencer's record of delivery keys (sequencer.ts): those waiting or relaying now, and those
@@ -18,13 +21,15 @@ export class DeliveryKeys {
 		return this.done.has(key) || this.inFlight.has(key);
 	}
 
-	relayed(key: string): boolean {
-		return this.done.has(key);
-	}
-
-	/** Whether a relay of this key ran without a known success (within the retry horizon). */
-	triedBefore(key: string): boolean {
-		return this.tried.has(key);
+	/**
+	 * Whether this delivery may have been relayed before (event.ts, `message.maybeRelayed`): a retry
+	 * of a relay that failed or was never answered, a delivery sent before this process's sequencer
+	 * started (a crash between the destination's write and the answer), or messages read back after
+	 * an outage (one may have been relayed just before its mark was written).
+	 */
+	maybeRelayed(input: DeliveryTicketInput, startedAt: number): boolean {
+		if (this.tried.has(input.key) || (input.alsoKeys ?? []).length > 0) return true;
+		return input.sentAt !== undefined && input.sentAt < startedAt + RESTART_SLACK_MS;
 	}
 
 	/** A run carrying these tickets failed or went overdue. */
@@ -34,8 +39,22 @@ export class DeliveryKeys {
 		}
 	}
 
-	relayOf(key: string): Relay | undefined {
-		return this.inFlight.get(key);
+	/**
+	 * A copy of a delivery seen before: duplicate (relayed, or its first copy just succeeded), busy
+	 * (a run whose end was not seen in time), or undefined when it is to be relayed (new, or the
+	 * first copy failed). While the first copy relays, its outcome decides; `expire` lets an overdue
+	 * run settle as 'unknown' first.
+	 */
+	async copyOf(key: string, now: () => number, rememberMs: number, expire: (batch: Batch) => void): Promise<Turn | undefined> {
+		for (;;) {
+			this.forgetBefore(now() - rememberMs, now() - 2 * rememberMs);
+			if (this.done.has(key)) return { kind: 'duplicate' };
+			const relay = this.inFlight.get(key);
+			if (!relay) return undefined;
+			if (relay.batch) expire(relay.batch);
+			if (relay.stale) return { kind: 'busy' };
+			if ((await relay.outcome) === 'done') return { kind: 'duplicate' };
+		}
 	}
 
 	/** Registered before the relay starts, so a simultaneous copy waits for this one. */

@@ -82,3 +82,10 @@ export function deferred(): { outcome: Promise<Outcome>; settle: (outcome: Outco
 	const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
 	return { outcome, settle };
 }
+
+const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
+
+/** How long a batch may run before it counts as never answered: it runs its items one after the other, each may wait out a rate limit. */
+export function runLimit(batch: Batch, maxRunMs: number): number {
+	return maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
+}

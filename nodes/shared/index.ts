@@ -17,3 +17,4 @@ export * from './catchUp';
 export * from './deliveryOptions';
 export * from './locator';
 export * from './webhookProcesses';
+export * from './sourceKeys';

@@ -3,14 +3,10 @@ import { sleep } from 'n8n-workflow';
 import type { SequencerOptions } from './deliveryOptions';
 import { DeliveryKeys } from './deliveryKeys';
 import type { Batch, DeliveryTicketInput, Line, Relay, Ticket, Turn } from './deliveryTurn';
-import { deferred } from './deliveryTurn';
+import { deferred, runLimit } from './deliveryTurn';
 import { HoldBack } from './holdBack';
 import { ReadBacks } from './readBacks';
 import { flagMaybeRelayed } from './sourceKeys';
-
-const RUN_MS_PER_EXTRA_ITEM = 10 * 1000;
-/** A delivery sent before this long after the sequencer started may repeat a relay of the process before it. */
-const RESTART_SLACK_MS = 5 * 1000;
 
 /**
  * Per-conversation ordering and exactly-once admission for trigger deliveries, inside one n8n
@@ -45,7 +41,8 @@ export class DeliverySequencer {
 	private bytes = 0;
 	private arrivals = 0;
 	private readonly holdBack = new HoldBack();
-	private readonly readBacks = new ReadBacks(() => this.now());
+	/** What each conversation may have missed, and its read-backs (readBacks.ts; used by catch-up). */
+	readonly readBacks = new ReadBacks(() => this.now());
 
 	/** When this process's sequencer started: what was sent before, an earlier process may have relayed. */
 	private readonly startedAt: number;
@@ -54,9 +51,7 @@ export class DeliverySequencer {
 		this.startedAt = this.now();
 	}
 
-	private now(): number {
-		return this.options.now ? this.options.now() : Date.now();
-	}
+	private readonly now = (): number => (this.options.now ? this.options.now() : Date.now());
 
 	private async sleep(ms: number): Promise<void> {
 		return await (this.options.sleep ?? sleep)(ms);
@@ -69,11 +64,6 @@ export class DeliverySequencer {
 		return count;
 	}
 
-	/** Executions started and not yet ended (nor overdue). */
-	get relaying(): number {
-		return this.running.size;
-	}
-
 	/** Too much is waiting: a new delivery should be pushed back to the platform's retry. */
 	get full(): boolean {
 		return this.backlog >= this.options.maxBacklog || this.bytes >= this.options.maxBacklogBytes;
@@ -84,72 +74,39 @@ export class DeliverySequencer {
 		return this.keys.seen(key);
 	}
 
-	/** Whether this conversation's deliveries may have been lost unnoticed (readBacks.ts). */
-	mayHaveMissed(conversation: string): boolean {
-		return this.readBacks.mayHaveMissed(conversation);
-	}
-
-	/** A delivery of this conversation was pushed back (these keys): the platform may give up on it. */
-	forget(conversation: string, keys: string[] = []): void {
-		this.readBacks.forget(conversation, keys);
-	}
-
-	/** Keys of this conversation pushed back or failed and not relayed since (readBacks.ts). */
-	gapsOf(conversation: string): ReadonlySet<string> {
-		return this.readBacks.gapsOf(conversation);
-	}
-
-	/** Whether the platform's mark says all about an event of this conversation sent then (readBacks.ts). */
-	markSaysAll(conversation: string, sentAt: number | undefined): boolean {
-		return this.readBacks.markSaysAll(conversation, sentAt);
-	}
-
 	/**
 	 * A delivery of this conversation is pushed back before it was admitted. Reading back, the
 	 * deliveries waiting that were sent after it go back too: relayed now, they would move the
 	 * conversation's mark past it, and the read-back that brings it would put it after them.
 	 */
 	pushBack(input: DeliveryTicketInput): void {
-		const keys = [input.key, ...(input.alsoKeys ?? [])];
-		const line = this.options.keepOrder && this.options.readsBack ? this.lines.get(input.conversation) : undefined;
-		if (line) {
-			const later = line.pending.filter((ticket) => ticket.order > input.order);
-			line.pending = line.pending.filter((ticket) => ticket.order <= input.order);
-			for (const ticket of later) keys.push(...this.giveBack(ticket));
-			if (line.pending.length === 0 && !line.running) this.schedule(input.conversation, line);
-		}
-		this.readBacks.forget(input.conversation, keys);
-	}
-
-	/** A waiting ticket goes back to its platform (503); returns its keys. */
-	private giveBack(ticket: Ticket): string[] {
-		this.bytes -= ticket.size ?? 0;
-		this.settleKeys(ticket, false);
-		ticket.relay.settle('failed');
-		ticket.assign({ kind: 'busy' });
-		return [ticket.key, ...(ticket.alsoKeys ?? [])];
+		const line = this.options.keepOrder ? this.lines.get(input.conversation) : undefined;
+		const later = line ? this.giveBack(input.conversation, line, (ticket) => ticket.order > input.order) : [];
+		this.readBacks.forget(input.conversation, [input.key, ...(input.alsoKeys ?? []), ...later]);
 	}
 
 	/**
-	 * Reads back what a conversation may have missed, once at a time: a delivery of the same
-	 * conversation arriving meanwhile waits for it (and then needs no read of its own). Counted as
-	 * waiting meanwhile, so a flood of deliveries that all read back is pushed back too.
+	 * Reading back, the waiting tickets of this line that `goBack` picks go back to the platform (503):
+	 * relayed now, they would move the conversation's mark past what the read-back must find. Their keys.
 	 */
-	async catchUpOnce(conversation: string, read: () => Promise<void>): Promise<void> {
-		return await this.readBacks.once(conversation, read);
+	private giveBack(lineId: string, line: Line, goBack: (ticket: Ticket) => boolean): string[] {
+		if (!this.options.readsBack) return [];
+		const given = line.pending.filter(goBack);
+		line.pending = line.pending.filter((ticket) => !goBack(ticket));
+		for (const ticket of given) {
+			this.bytes -= ticket.size ?? 0;
+			this.settleKeys(ticket, false);
+			ticket.relay.settle('failed');
+			ticket.assign({ kind: 'busy' });
+		}
+		if (given.length > 0 && line.pending.length === 0 && !line.running) this.schedule(lineId, line);
+		return given.flatMap((ticket) => [ticket.key, ...(ticket.alsoKeys ?? [])]);
 	}
 
 	async admit(input: DeliveryTicketInput): Promise<Turn> {
-		while (this.options.dropDuplicates) {
-			this.keys.forgetBefore(this.now() - this.options.rememberMs, this.now() - 2 * this.options.rememberMs);
-			if (this.keys.relayed(input.key)) return { kind: 'duplicate' };
-			const relay = this.keys.relayOf(input.key);
-			if (!relay) break;
-			if (relay.batch) this.expireIfOverdue(relay.batch);
-			if (relay.stale) return { kind: 'busy' };
-			// The first copy is still relaying: its outcome decides; a failed relay is retried by this copy.
-			// An overdue run settles as 'unknown' (checked by the next copy or delivery): then busy.
-			if ((await relay.outcome) === 'done') return { kind: 'duplicate' };
+		if (this.options.dropDuplicates) {
+			const copy = await this.keys.copyOf(input.key, this.now, this.options.rememberMs, (batch) => this.expireIfOverdue(batch));
+			if (copy) return copy;
 		}
 
 		const { outcome, settle } = deferred();
@@ -159,7 +116,7 @@ export class DeliverySequencer {
 		let assign: (turn: Turn) => void = () => {};
 		const turn = new Promise<Turn>((resolve) => (assign = resolve));
 		const arrivedAt = this.now();
-		const ticket: Ticket = { ...input, maybeRelayed: this.maybeRelayed(input), arrival: this.arrivals++, arrivedAt, readyAt: this.holdBack.readyTime(input, arrivedAt, this.options), relay, assign };
+		const ticket: Ticket = { ...input, maybeRelayed: this.keys.maybeRelayed(input, this.startedAt), arrival: this.arrivals++, arrivedAt, readyAt: this.holdBack.readyTime(input, arrivedAt, this.options), relay, assign };
 		this.bytes += input.size ?? 0;
 
 		// Without ordering every delivery is a line of its own.
@@ -170,16 +127,6 @@ export class DeliverySequencer {
 		line.pending.sort((a, b) => a.order - b.order || a.arrival - b.arrival);
 		this.schedule(lineId, line);
 		return await turn;
-	}
-
-	/**
-	 * A retry of a relay that failed or was never answered, a delivery sent before this process
-	 * started (a crash between the destination's write and the answer), or messages read back after
-	 * an outage (one may have been relayed just before its mark was written).
-	 */
-	private maybeRelayed(input: DeliveryTicketInput): boolean {
-		if (this.keys.triedBefore(input.key) || (input.alsoKeys ?? []).length > 0) return true;
-		return input.sentAt !== undefined && input.sentAt < this.startedAt + RESTART_SLACK_MS;
 	}
 
 	private schedule(lineId: string, line: Line): void {
@@ -304,7 +251,7 @@ export class DeliverySequencer {
 	 * the real end is seen. Relaying them again could duplicate what most likely arrived.
 	 */
 	private expireIfOverdue(batch: Batch): void {
-		if (batch.ended || batch.expired || this.now() - batch.startedAt <= this.runLimit(batch)) return;
+		if (batch.ended || batch.expired || this.now() - batch.startedAt <= runLimit(batch, this.options.maxRunMs)) return;
 		batch.expired = true;
 		this.keys.ranWithoutSuccess(batch.tickets, this.now(), this.options.rememberMax);
 		for (const ticket of batch.tickets) {
@@ -317,15 +264,13 @@ export class DeliverySequencer {
 
 	/**
 	 * A relay failed: the platform may give up on it, so its conversations read back with their next
-	 * delivery. Reading back, the deliveries waiting behind it go back to the platform as well —
-	 * relayed now, they would move the conversation's mark past what the read-back must find.
+	 * delivery, and the deliveries waiting behind it go back to the platform as well.
 	 */
 	private afterFailure(batch: Batch): void {
 		if (!this.options.keepOrder) return;
 		for (const { line, lineId } of batch.lines) {
-			const keys = batch.tickets.filter((ticket) => ticket.conversation === lineId).flatMap((ticket) => [ticket.key, ...(ticket.alsoKeys ?? [])]);
-			if (this.options.readsBack) for (const ticket of line.pending.splice(0)) keys.push(...this.giveBack(ticket));
-			this.readBacks.forget(lineId, keys);
+			const failed = batch.tickets.filter((ticket) => ticket.conversation === lineId).flatMap((ticket) => [ticket.key, ...(ticket.alsoKeys ?? [])]);
+			this.readBacks.forget(lineId, [...failed, ...this.giveBack(lineId, line, () => true)]);
 		}
 	}
 
@@ -349,12 +294,7 @@ export class DeliverySequencer {
 	private watch(batch: Batch): void {
 		if (batch.watched || batch.ended || batch.expired) return;
 		batch.watched = true;
-		const wait = batch.startedAt + this.runLimit(batch) - this.now() + 1;
+		const wait = batch.startedAt + runLimit(batch, this.options.maxRunMs) - this.now() + 1;
 		void this.sleep(Math.max(1, wait)).then(() => this.expireIfOverdue(batch));
-	}
-
-	/** A batch runs its items one after the other: each may wait out a rate limit. */
-	private runLimit(batch: Batch): number {
-		return this.options.maxRunMs + (batch.tickets.length - 1) * RUN_MS_PER_EXTRA_ITEM;
 	}
 }

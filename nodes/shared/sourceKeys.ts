@@ -34,3 +34,15 @@ export function flagMaybeRelayed(items: INodeExecutionData[]): INodeExecutionDat
 	}
 	return items;
 }
+
+/** Where a trigger event's message came from, and whether it may have been relayed before (event.ts). */
+export interface MessageSource {
+	key: string;
+	maybeRelayed: boolean;
+}
+
+/** A trigger event's message's source, for a send operation to store and check; undefined without a key. */
+export function messageSource(message: IDataObject): MessageSource | undefined {
+	if (typeof message.sourceKey !== 'string' || message.sourceKey === '') return undefined;
+	return { key: message.sourceKey, maybeRelayed: message.maybeRelayed === true };
+}

@@ -77,22 +77,22 @@ export async function relayInOrder(
 	const readsBack = catchUp !== undefined && options.keepOrder;
 	const sequencer = sequencerFor(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`, { ...options, readsBack });
 	const neverReached = handedOverAfterUnanswered(context);
-	if (neverReached) sequencer.forget(delivery.conversation, neverReached);
+	if (neverReached) sequencer.readBacks.forget(delivery.conversation, neverReached);
 	// Under a flood the platform's own retries carry the load, instead of this process's memory.
 	if (sequencer.full) {
 		// The platform may give up on it: the conversation's next delivery reads back what it missed.
 		sequencer.pushBack(delivery);
 		return retryLater(context);
 	}
-	const readBack = readsBack && sequencer.mayHaveMissed(delivery.conversation);
+	const readBack = readsBack && sequencer.readBacks.mayHaveMissed(delivery.conversation);
 	let admitted: Promise<Turn> | undefined;
 	if (readBack) {
 		let relayedBefore = false;
 		// Read back before it was sent, this process relayed what came since: the mark may be past a straggler.
-		const markSaysAll = sequencer.markSaysAll(delivery.conversation, delivery.sentAt);
-		await sequencer.catchUpOnce(delivery.conversation, async () => {
+		const markSaysAll = sequencer.readBacks.markSaysAll(delivery.conversation, delivery.sentAt);
+		await sequencer.readBacks.once(delivery.conversation, async () => {
 			try {
-				const gaps = sequencer.gapsOf(delivery.conversation);
+				const gaps = sequencer.readBacks.gapsOf(delivery.conversation);
 				const found = await catchUp.missed(context, gaps);
 				relayedBefore = found.relayed && markSaysAll && !gaps.has(delivery.key) && !sequencer.seen(delivery.key);
 				const ticket = withMissed(delivery, found.missed.filter((entry) => !sequencer.seen(entry.key)));
@@ -102,12 +102,12 @@ export async function relayInOrder(
 				// The platform could not be read (down, or n8n too busy to read it in time). Relaying this
 				// delivery alone would move the mark past what may be missing: the platform retries it,
 				// and that retry (or the conversation's next delivery) reads again.
-				sequencer.forget(delivery.conversation, [delivery.key]);
+				sequencer.readBacks.forget(delivery.conversation, [delivery.key]);
 			}
 		});
 		if (relayedBefore) return acknowledgeOnly();
 		// The read failed, this one's or the one it waited for: same answer, so order holds.
-		if (!admitted && sequencer.mayHaveMissed(delivery.conversation)) return retryLater(context);
+		if (!admitted && sequencer.readBacks.mayHaveMissed(delivery.conversation)) return retryLater(context);
 	}
 	const turn = await (admitted ?? sequencer.admit(delivery));
 	const response = context.getResponseObject();
@@ -116,7 +116,7 @@ export async function relayInOrder(
 			return acknowledgeOnly();
 		case 'busy':
 			// Whatever is not answered 200 the platform may give up on: the next delivery reads back.
-			sequencer.forget(delivery.conversation, [delivery.key]);
+			sequencer.readBacks.forget(delivery.conversation, [delivery.key]);
 			return retryLater(context);
 		case 'follow': {
 			// Carried by another delivery's execution: answered as that one is.
@@ -124,7 +124,7 @@ export async function relayInOrder(
 			if (outcome === 'done') response.status(200).json({ received: true }).end();
 			else if (outcome === 'failed') response.status(500).json({ error: 'Relay failed; retry' }).end();
 			else {
-				sequencer.forget(delivery.conversation, [delivery.key]);
+				sequencer.readBacks.forget(delivery.conversation, [delivery.key]);
 				return retryLater(context);
 			}
 			return { noWebhookResponse: true };

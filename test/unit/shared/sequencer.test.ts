@@ -194,8 +194,8 @@ describe('DeliverySequencer', () => {
 		for (const readsBack of [false, true]) {
 			const sequencer = new DeliverySequencer({ ...OPTIONS, readsBack });
 			const { turns, admit, lead, keysOf } = recorder(sequencer);
-			await sequencer.catchUpOnce('c1', async () => undefined); // read back: nothing missed
-			expect(sequencer.mayHaveMissed('c1')).toBe(false);
+			await sequencer.readBacks.once('c1', async () => undefined); // read back: nothing missed
+			expect(sequencer.readBacks.mayHaveMissed('c1')).toBe(false);
 			void admit('m1', 1);
 			void admit('x1', 1, 'c2');
 			await tick();
@@ -203,7 +203,7 @@ describe('DeliverySequencer', () => {
 			await tick();
 			lead('m1').finish(false);
 			await tick();
-			expect(sequencer.mayHaveMissed('c1')).toBe(true);
+			expect(sequencer.readBacks.mayHaveMissed('c1')).toBe(true);
 			if (readsBack) {
 				// Relayed now, m2 would pass m1, which the platform may give up on; its retry reads back.
 				expect(turns.get('m2')?.kind).toBe('busy');
@@ -267,8 +267,8 @@ describe('DeliverySequencer', () => {
 		const sequencer = new DeliverySequencer({ ...OPTIONS, maxBacklog: 2 });
 		let endRead: () => void = () => {};
 		const reading = new Promise<void>((resolve) => (endRead = resolve));
-		void sequencer.catchUpOnce('a', async () => await reading);
-		void sequencer.catchUpOnce('b', async () => await reading);
+		void sequencer.readBacks.once('a', async () => await reading);
+		void sequencer.readBacks.once('b', async () => await reading);
 		await tick();
 		expect(sequencer.full).toBe(true);
 		endRead();
@@ -500,7 +500,7 @@ describe('DeliverySequencer: a delivery pushed back takes the later ones of its 
 		await tick();
 		expect([turns.get('m3')?.kind, turns.get('m4')?.kind]).toEqual(['busy', 'busy']);
 		expect(turns.get('b5')?.kind).toBe('lead');
-		expect(sequencer.mayHaveMissed('c1')).toBe(true);
+		expect(sequencer.readBacks.mayHaveMissed('c1')).toBe(true);
 		lead('m1').finish(true);
 		await tick();
 		expect(sequencer.backlog).toBe(1);

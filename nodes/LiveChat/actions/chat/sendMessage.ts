@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, idDropdown, isObject, versionedId } from '../../../shared';
+import type { MessageSource } from '../../../shared';
+import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl, idDropdown, isObject, messageSource, versionedId } from '../../../shared';
 import { ownCustomId, sourceCustomId } from '../../marker';
 import { downloadFile, liveChatApi, uploadFile } from '../../transport';
 import { chatFields, requireHttpUrl, resolveChat } from '../common';
@@ -164,12 +165,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let url = '';
 	let caption = '';
 	let eventFileName = '';
-	let source: { key: string; maybeRelayed: boolean } | undefined;
+	let source: MessageSource | undefined;
 	if (chosenType === 'event') {
 		const message = eventMessageParameter.call(this, 'message', itemIndex);
-		if (typeof message.sourceKey === 'string' && message.sourceKey !== '') {
-			source = { key: message.sourceKey, maybeRelayed: message.maybeRelayed === true };
-		}
+		source = messageSource(message);
 		const content = contentFromEvent(message);
 		if (content === null) {
 			throw new NodeOperationError(this.getNode(), '"Message" holds nothing to send (no text, no http(s) URL)', { itemIndex });

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { FROM_EVENT_OPTION, contentFromEvent, eventMessageParameter, eventMessageProperty, fileNameFromUrl } from '../../../shared';
+import { FROM_EVENT_OPTION, eventMessageProperty } from '../../../shared';
 import { EXTERNAL_ID_ATTRIBUTE, RELAYED_ATTRIBUTE, SOURCE_ATTRIBUTE, markerAttributes } from '../../marker';
 import type { EndUser } from '../../transport';
 import {
@@ -9,9 +9,9 @@ import {
 	conversationFields,
 	jsonObjectParameter,
 	requireChatRequestId,
-	requireHttpUrl,
 	resolveConversation,
 } from '../common';
+import { contentOf } from './content';
 import {
 	alreadySent,
 	newConversationField,
@@ -187,56 +187,6 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['message'], operation: ['send'] } },
 	properties,
 );
-
-type Content = (
-	| { type: 'text'; text: string }
-	| { type: 'image' | 'file'; url: string; caption: string; fileName: string; mimeType: string }
-) & { source?: Source };
-
-/** Where a trigger event's message came from, and whether it may have been relayed before (event.ts). */
-interface Source {
-	key: string;
-	maybeRelayed: boolean;
-}
-
-function sourceOf(message: IDataObject): Source | undefined {
-	if (typeof message.sourceKey !== 'string' || message.sourceKey === '') return undefined;
-	return { key: message.sourceKey, maybeRelayed: message.maybeRelayed === true };
-}
-
-/** What to send, from the parameters or from a trigger event's message. */
-function contentOf(this: IExecuteFunctions, messageType: string, options: IDataObject, itemIndex: number): Content {
-	if (messageType === 'event') {
-		const message = eventMessageParameter.call(this, 'message', itemIndex);
-		const content = contentFromEvent(message);
-		if (content === null) {
-			throw new NodeOperationError(this.getNode(), '"Message" holds nothing to send (no text, no http(s) URL)', { itemIndex });
-		}
-		const source = sourceOf(message);
-		if (content.type === 'text') return { ...content, source };
-		return {
-			...content,
-			source,
-			fileName: String(options.fileName || '') || content.fileName || fileNameFromUrl(content.url),
-			mimeType: String(options.mimeType || '') || content.mimeType || '',
-		};
-	}
-	if (messageType === 'text') {
-		const text = String(this.getNodeParameter('text', itemIndex, ''));
-		if (text.trim() === '') {
-			throw new NodeOperationError(this.getNode(), '"Text" is empty: Tiledesk needs a text for a text message', { itemIndex });
-		}
-		return { type: 'text', text };
-	}
-	const url = requireHttpUrl.call(this, String(this.getNodeParameter('url', itemIndex, '')).trim(), 'URL', itemIndex);
-	return {
-		type: messageType === 'image' ? 'image' : 'file',
-		url,
-		caption: String(this.getNodeParameter('caption', itemIndex, '')),
-		fileName: String(options.fileName || '') || fileNameFromUrl(url),
-		mimeType: String(options.mimeType || ''),
-	};
-}
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const conversation = await resolveConversation.call(this, itemIndex);
