@@ -6,7 +6,7 @@ import { router } from './actions/router';
 
 export class SalesforceLiveAgent implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Salesforce Live Agent (Legacy Chat)',
+		displayName: 'Salesforce Live Agent (Legacy Chat, Retired)',
 		name: 'salesforceLiveAgent',
 		icon: { light: 'file:salesforceLiveAgent.svg', dark: 'file:salesforceLiveAgent.dark.svg' },
 		group: ['output'],
@@ -14,7 +14,7 @@ export class SalesforceLiveAgent implements INodeType {
 		defaultVersion: 2,
 		subtitle: '={{ {"createSession": "Create Session", "endChat": "End Chat", "getMessages": "Get Messages", "sendMessage": "Send Message", "startChat": "Start Chat"}[$parameter["operation"]] }}',
 		description:
-			"Hand a conversation to a Salesforce Live Agent queue as a chat visitor: start the chat with the bot transcript, send messages, poll for the agent's replies.",
+			"Hand a conversation to a Salesforce Live Agent queue as a chat visitor, on legacy Chat, which Salesforce retired on 2026-02-14 (use Salesforce Enhanced Chat): start the chat with the bot transcript, send messages, poll for the agent's replies.",
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#salesforce-live-agent-node',
 		defaults: { name: 'Salesforce Live Agent' },
 		usableAsTool: true,

@@ -27,7 +27,13 @@ export interface HandoffMessage extends IDataObject {
 }
 
 /** The platforms whose triggers emit events (`platform`). */
-export type HandoffPlatform = 'landbot' | 'tiledesk' | 'livechat' | 'botpress' | 'salesforceLiveAgent';
+export type HandoffPlatform =
+	| 'landbot'
+	| 'tiledesk'
+	| 'livechat'
+	| 'botpress'
+	| 'salesforceLiveAgent'
+	| 'salesforceEnhancedChat';
 
 /**
  * One vocabulary of event names for every platform (`event`):
@@ -61,7 +67,14 @@ export const HANDOFF_EVENT_NAMES: readonly HandoffEventName[] = [
 	'userCreated',
 ];
 
-export const HANDOFF_PLATFORMS: readonly HandoffPlatform[] = ['landbot', 'tiledesk', 'livechat', 'botpress', 'salesforceLiveAgent'];
+export const HANDOFF_PLATFORMS: readonly HandoffPlatform[] = [
+	'landbot',
+	'tiledesk',
+	'livechat',
+	'botpress',
+	'salesforceLiveAgent',
+	'salesforceEnhancedChat',
+];
 
 /**
  * The one item shape every trigger of this package emits, so relay flows read the same fields

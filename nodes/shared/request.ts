@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	ITriggerFunctions,
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
@@ -13,7 +14,12 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { describeErrorBody, platformApiError } from './errors';
 
-export type RequestContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
+export type RequestContext =
+	| IExecuteFunctions
+	| IHookFunctions
+	| ILoadOptionsFunctions
+	| IWebhookFunctions
+	| ITriggerFunctions;
 
 export interface RetryPolicy {
 	/** Tries in all, the first one included; 429 answers do not count (only maxTotalMs bounds them). */

@@ -65,3 +65,18 @@ export type {
 	LiveAgentSessionInfo,
 	LiveAgentApiCall,
 } from './salesforce';
+export { SalesforceEnhancedChatSimulator, SseClient } from './salesforceEnhancedChat';
+export type {
+	SalesforceEnhancedChatSimulatorOptions,
+	EnhancedChatConversationView,
+	EnhancedChatTranscriptLine,
+	EnhancedChatEntryJson,
+	EnhancedChatApiCall,
+	AgentSaysInput,
+	AgentAttachmentInput,
+	EnhancedChatFailRule,
+	EnhancedChatSenderRole,
+	EnhancedChatRoutingStatus,
+	EnhancedChatSessionStatus,
+	SseMessage,
+} from './salesforceEnhancedChat';

@@ -1,11 +1,13 @@
 /**
- * Starts the Landbot and Tiledesk simulators on fixed ports with demo data and prints how to use
- * them. Ports: `--landbot-port N --tiledesk-port N` or LANDBOT_SIM_PORT / TILEDESK_SIM_PORT
- * (defaults 4501 / 4502); host: `--host H` or SIM_HOST (default 127.0.0.1);
+ * Starts the Landbot, Tiledesk and Salesforce Enhanced Chat simulators on fixed ports with demo
+ * data and prints how to use them. Ports: `--landbot-port N --tiledesk-port N
+ * --enhanced-chat-port N` or LANDBOT_SIM_PORT / TILEDESK_SIM_PORT / ENHANCED_CHAT_SIM_PORT
+ * (defaults 4501 / 4502 / 4507); host: `--host H` or SIM_HOST (default 127.0.0.1);
  * `--time-scale X` or SIM_TIME_SCALE; `--idle-unassign-ms N` or LANDBOT_IDLE_UNASSIGN_MS.
  * Stops on SIGINT / SIGTERM.
  */
 import { LandbotSimulator } from './landbot';
+import { SalesforceEnhancedChatSimulator } from './salesforceEnhancedChat';
 import { TiledeskSimulator } from './tiledesk';
 
 function arg(name: string): string | undefined {
@@ -38,8 +40,16 @@ async function main(): Promise<void> {
 		port: num(arg('tiledesk-port') ?? process.env.TILEDESK_SIM_PORT, 4502),
 		timeScale,
 	});
+	const enhancedChat = new SalesforceEnhancedChatSimulator({
+		host,
+		port: num(arg('enhanced-chat-port') ?? process.env.ENHANCED_CHAT_SIM_PORT, 4507),
+		timeScale,
+		orgId: '00D5e000000AbCd',
+		deploymentName: 'Handoff_Web',
+	});
 	await landbot.start();
 	await tiledesk.start();
+	await enhancedChat.start();
 
 	const web = landbot.createChannel({ name: 'Demo web bot', type: 'landbot' });
 	const whatsapp = landbot.createChannel({ name: 'Demo WhatsApp', type: 'whatsapp' });
@@ -61,11 +71,18 @@ async function main(): Promise<void> {
 		...demo.agents.map((a, i) => `  agent          ${a.email} / ${a.password}  (id ${a._id}${i === 1 ? ', unavailable' : ''})`),
 		`  control        ${tiledesk.controlUrl}`,
 		...TiledeskSimulator.controlRoutes.map((r) => `    ${r}`),
+		'',
+		'Salesforce Enhanced Chat (MIAW) simulator',
+		`  URL            ${enhancedChat.baseUrl}   (plays https://<mydomain>.my.salesforce-scrt.com)`,
+		`  org id         ${enhancedChat.orgId}`,
+		`  deployment     ${enhancedChat.deploymentName}   (esDeveloperName)`,
+		`  control        ${enhancedChat.controlUrl}`,
+		...SalesforceEnhancedChatSimulator.controlRoutes.map((r) => `    ${r}`),
 	];
 	console.log(lines.join('\n'));
 
 	const shutdown = async (): Promise<void> => {
-		await Promise.all([landbot.stop(), tiledesk.stop()]);
+		await Promise.all([landbot.stop(), tiledesk.stop(), enhancedChat.stop()]);
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void shutdown());

@@ -1,6 +1,6 @@
 /**
  * Runs a node's methods inside n8n-core's real execution contexts (ExecuteContext, HookContext,
- * WebhookContext, LoadOptionsContext), on a real n8n-workflow `Workflow`, so that unit tests see
+ * WebhookContext, LoadOptionsContext, TriggerContext), on a real n8n-workflow `Workflow`, so that unit tests see
  * what n8n does: parameter defaults filled from the description, expressions resolved,
  * `httpRequestWithAuthentication` making real HTTP (intercept it with nock or a local server), and
  * credential `authenticate` / `preAuthentication` applied the way n8n's CLI CredentialsHelper does.
@@ -12,6 +12,7 @@ import {
 	InstanceSettings,
 	LoadOptionsContext,
 	RoutingNode,
+	TriggerContext,
 	WebhookContext,
 } from 'n8n-core';
 import {
@@ -43,6 +44,8 @@ import type {
 	INodeType,
 	INodeTypes,
 	IRequestOptionsSimplified,
+	IRun,
+	ITriggerFunctions,
 	IVersionedNodeType,
 	IWebhookData,
 	IWebhookResponseData,
@@ -572,6 +575,41 @@ export function createHarness(opts: HarnessOptions) {
 			} finally {
 				await Promise.allSettled(closeFunctions.map(async (close) => await close()));
 			}
+		},
+
+		/**
+		 * Activates `trigger()` like n8n's active workflows do. Every emit is recorded; its execution
+		 * "finishes" at once as `finish(items)` says (default: success), so a trigger waiting for it goes on.
+		 */
+		async trigger(
+			nodeType: INodeType | IVersionedNodeType,
+			run: RunOptions & { finish?: (items: INodeExecutionData[]) => 'success' | 'error' },
+		) {
+			const { workflow, node, type, additionalData, staticData } = setup(nodeType, run);
+			if (!type.trigger) throw new Error(`Node "${type.description.name}" has no trigger()`);
+			const emitted: INodeExecutionData[][] = [];
+			const failures: Error[] = [];
+			const emit: ITriggerFunctions['emit'] = (data, _response, done) => {
+				const items = data[0] ?? [];
+				emitted.push(items);
+				const outcome = run.finish?.(items) ?? 'success';
+				done?.resolve({
+					status: outcome,
+					data: { resultData: { runData: {}, ...(outcome === 'error' ? { error: { message: 'failed' } } : {}) } },
+				} as unknown as IRun);
+			};
+			const context = new TriggerContext(
+				workflow,
+				node,
+				additionalData,
+				'trigger',
+				'activate',
+				emit,
+				(error) => failures.push(error),
+				(error) => failures.push(error),
+			);
+			const response = await type.trigger.call(context);
+			return { emitted, failures, staticData, close: async () => await response?.closeFunction?.() };
 		},
 
 		/** Runs webhookMethods[webhookName][method] like n8n does when a workflow is published/unpublished. */

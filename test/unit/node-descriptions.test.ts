@@ -16,6 +16,7 @@ import { BotpressHitlApi } from '../../credentials/BotpressHitlApi.credentials';
 import { HandoffRequestApi } from '../../credentials/HandoffRequestApi.credentials';
 import { LandbotApi } from '../../credentials/LandbotApi.credentials';
 import { LiveChatApi } from '../../credentials/LiveChatApi.credentials';
+import { SalesforceEnhancedChatApi } from '../../credentials/SalesforceEnhancedChatApi.credentials';
 import { SalesforceLiveAgentApi } from '../../credentials/SalesforceLiveAgentApi.credentials';
 import { TiledeskApi } from '../../credentials/TiledeskApi.credentials';
 import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
@@ -25,6 +26,8 @@ import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
 import { LiveChat } from '../../nodes/LiveChat/LiveChat.node';
 import { LiveChatTrigger } from '../../nodes/LiveChat/LiveChatTrigger.node';
+import { SalesforceEnhancedChat } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChat.node';
+import { SalesforceEnhancedChatTrigger } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChatTrigger.node';
 import { SalesforceLiveAgent } from '../../nodes/SalesforceLiveAgent/SalesforceLiveAgent.node';
 import { Tiledesk } from '../../nodes/Tiledesk/Tiledesk.node';
 import { TiledeskTrigger } from '../../nodes/Tiledesk/TiledeskTrigger.node';
@@ -43,6 +46,8 @@ const nodes: INodeType[] = [
 	new LandbotTrigger(),
 	new LiveChat(),
 	new LiveChatTrigger(),
+	new SalesforceEnhancedChat(),
+	new SalesforceEnhancedChatTrigger(),
 	new SalesforceLiveAgent(),
 	new Tiledesk(),
 	new TiledeskTrigger(),
@@ -52,6 +57,7 @@ const credentials: ICredentialType[] = [
 	new HandoffRequestApi(),
 	new LandbotApi(),
 	new LiveChatApi(),
+	new SalesforceEnhancedChatApi(),
 	new SalesforceLiveAgentApi(),
 	new TiledeskApi(),
 ];

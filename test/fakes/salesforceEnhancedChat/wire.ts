@@ -1,0 +1,88 @@
+import * as http from 'http';
+import * as crypto from 'crypto';
+
+// Pure wire helpers of the Enhanced Chat simulator: ids, JWTs, multipart bodies.
+
+/** The sheet: a client-made lowercase UUID v4 (else 400, VG). */
+export function isLowerUuidV4(value: unknown): value is string {
+	return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(value);
+}
+
+function base64url(value: string | Buffer): string {
+	return Buffer.from(value).toString('base64url');
+}
+
+/** A signed JWT (HS256 with the simulator's secret). */
+export function signJwt(payload: Record<string, unknown>, secret: Buffer): string {
+	const head = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(JSON.stringify(payload))}`;
+	return `${head}.${crypto.createHmac('sha256', secret).update(head).digest('base64url')}`;
+}
+
+/** The payload of a well-formed JWT (three base64url parts, a JSON object in the middle), else undefined. */
+export function jwtPayload(token: unknown): Record<string, unknown> | undefined {
+	if (typeof token !== 'string') return undefined;
+	const parts = token.split('.');
+	if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return undefined;
+	try {
+		const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+		return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** A UUID-shaped id derived from `text`: the same verified user gets the same subject. */
+export function stableUuid(text: string): string {
+	const h = crypto.createHash('sha256').update(text).digest('hex');
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface MultipartPart {
+	name: string;
+	filename?: string;
+	contentType?: string;
+	data: Buffer;
+}
+
+/** Every part of a multipart/form-data body, or undefined when it is not one. */
+export function parseMultipart(raw: Buffer, contentType: string): MultipartPart[] | undefined {
+	const match = /multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+	if (!match) return undefined;
+	const boundary = Buffer.from(`--${match[1] ?? match[2]}`);
+	const parts: MultipartPart[] = [];
+	let start = raw.indexOf(boundary);
+	while (start !== -1) {
+		const next = raw.indexOf(boundary, start + boundary.length);
+		if (next === -1) break;
+		const part = raw.subarray(start + boundary.length + 2, next - 2);
+		const headerEnd = part.indexOf('\r\n\r\n');
+		if (headerEnd !== -1) {
+			const headers = part.subarray(0, headerEnd).toString('utf8');
+			const name = /name="([^"]*)"/i.exec(headers)?.[1];
+			if (name !== undefined) {
+				parts.push({
+					name,
+					filename: /filename="([^"]*)"/i.exec(headers)?.[1],
+					contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim(),
+					data: Buffer.from(part.subarray(headerEnd + 4)),
+				});
+			}
+		}
+		start = next;
+	}
+	return parts;
+}
+
+/** The request body; past `limit` bytes the rest is read and dropped, and `tooLarge` is set. */
+export function readLimited(req: http.IncomingMessage, limit: number): Promise<{ raw: Buffer; tooLarge: boolean }> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		req.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size <= limit) chunks.push(chunk);
+		});
+		req.on('end', () => resolve({ raw: Buffer.concat(chunks), tooLarge: size > limit }));
+		req.on('error', reject);
+	});
+}
