@@ -10,6 +10,8 @@ import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
 import { LiveChat } from '../../nodes/LiveChat/LiveChat.node';
 import { LiveChatTrigger } from '../../nodes/LiveChat/LiveChatTrigger.node';
+import { SalesforceEnhancedChat } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChat.node';
+import { SalesforceEnhancedChatTrigger } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChatTrigger.node';
 import { SalesforceLiveAgent } from '../../nodes/SalesforceLiveAgent/SalesforceLiveAgent.node';
 import { Tiledesk } from '../../nodes/Tiledesk/Tiledesk.node';
 import { TiledeskTrigger } from '../../nodes/Tiledesk/TiledeskTrigger.node';
@@ -24,6 +26,8 @@ const ours: INodeType[] = [
 	new LandbotTrigger(),
 	new LiveChat(),
 	new LiveChatTrigger(),
+	new SalesforceEnhancedChat(),
+	new SalesforceEnhancedChatTrigger(),
 	new SalesforceLiveAgent(),
 	new Tiledesk(),
 	new TiledeskTrigger(),

@@ -81,6 +81,9 @@ export async function openEventStream(
 	lastEventId: string,
 	silentMs: number,
 ): Promise<OpenStream> {
+	// Ends the connection on close(): the body n8n hands back wraps the response, and destroying the
+	// wrapper alone lets the socket live on until the server's next chunk (a ping, seconds later).
+	const abort = new AbortController();
 	const options: IHttpRequestOptions = {
 		method: 'GET',
 		url: `${config.baseUrl}/eventrouter/v1/sse`,
@@ -94,6 +97,7 @@ export async function openEventStream(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		json: false,
+		abortSignal: abort.signal,
 	};
 	const response = (await context.helpers.httpRequestWithAuthentication.call(
 		context,
@@ -120,6 +124,7 @@ export async function openEventStream(
 	const close = () => {
 		closed = true;
 		body.destroy();
+		abort.abort();
 	};
 	// One watchdog per stream, not a timer per chunk.
 	void (async () => {
