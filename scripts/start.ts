@@ -6,7 +6,8 @@
  * addresses. Ctrl-C stops everything.
  *
  * Ports: a free one each by default; N8N_PORT, LANDBOT_SIM_PORT, TILEDESK_SIM_PORT, LIVECHAT_SIM_PORT,
- * BOTPRESS_SIM_PORT, BOTPRESS_LIVECHAT_SIM_PORT, SALESFORCE_SIM_PORT, OWN_APP_PORT choose them.
+ * BOTPRESS_SIM_PORT, BOTPRESS_LIVECHAT_SIM_PORT, SALESFORCE_SIM_PORT, SALESFORCE_ENHANCED_CHAT_SIM_PORT,
+ * OWN_APP_PORT choose them.
  * LANDBOT_IDLE_UNASSIGN_MS: when Landbot unassigns a silent handoff (default 3 minutes; 0 = never).
  * HANDOFF_E2E_KEEP=1 keeps n8n's folder (database, log) after Ctrl-C.
  */
@@ -25,6 +26,7 @@ const PORT_VARIABLES: Record<keyof PlaygroundPorts, string> = {
 	botpress: 'BOTPRESS_SIM_PORT',
 	botpressLiveChat: 'BOTPRESS_LIVECHAT_SIM_PORT',
 	salesforce: 'SALESFORCE_SIM_PORT',
+	salesforceEnhancedChat: 'SALESFORCE_ENHANCED_CHAT_SIM_PORT',
 	ownApp: 'OWN_APP_PORT',
 };
 
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
 		else fs.rmSync(dir, { recursive: true, force: true });
 	};
 
-	console.log('n8n-nodes-handoff playground: simulators of Landbot, Tiledesk, LiveChat, Botpress and Salesforce Live Agent, and a real n8n');
+	console.log('n8n-nodes-handoff playground: simulators of Landbot, Tiledesk, LiveChat, Botpress, Salesforce Live Agent and Salesforce Enhanced Chat, and a real n8n');
 	let stopping = false;
 	let stopPlayground: (() => Promise<void>) | undefined;
 	const onSignal = () => {

@@ -48,6 +48,8 @@ export interface EnhancedChatRequest {
 	/** The conversation's access token (Bearer); none for asking for a guest token. */
 	accessToken?: string;
 	body?: IDataObject;
+	/** A body that is no JSON (a multipart upload), with its content type. */
+	rawBody?: { data: Buffer; contentType: string };
 	qs?: IDataObject;
 	itemIndex?: number;
 	/** Statuses the caller handles itself (e.g. 417, session ended). */
@@ -79,10 +81,11 @@ export async function enhancedChatRequest(this: RequestContext, request: Enhance
 		call: request.call,
 		method: request.method,
 		url: `${config.baseUrl}${API}${request.path}`,
-		body: request.body,
+		body: request.rawBody ? (request.rawBody.data as unknown as IDataObject) : request.body,
 		qs: request.qs,
 		headers: {
 			...(request.body ? { 'Content-Type': 'application/json' } : {}),
+			...(request.rawBody ? { 'Content-Type': request.rawBody.contentType } : {}),
 			...(request.accessToken ? { Authorization: `Bearer ${request.accessToken}` } : {}),
 		},
 		itemIndex: request.itemIndex,

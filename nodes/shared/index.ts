@@ -18,3 +18,4 @@ export * from './deliveryOptions';
 export * from './locator';
 export * from './webhookProcesses';
 export * from './sourceKeys';
+export * from './files';

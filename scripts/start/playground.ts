@@ -4,24 +4,30 @@
  * package, every template in templates/ imported with its placeholders filled and its credentials,
  * published, and live at the simulators. `stop()` ends everything it started.
  *
- * One Landbot channel per Landbot pairing (Tiledesk, LiveChat, Salesforce): the Landbot Triggers of
- * two pairings on one channel would relay every customer message twice and re-assign twice. One
- * Botpress bot per Botpress pairing: a bot's HITL integration has one endpointBaseUrl, so templates
- * 13 use a second Botpress credential (the first bot's is the one the templates name). Tiledesk and
- * LiveChat are shared: every template's helpdesk trigger keeps to its own conversations (its
- * "Conversation from …?" filter), as in one real project or license.
+ * One Landbot channel per Landbot pairing (Tiledesk, LiveChat, Salesforce Live Agent, Salesforce
+ * Enhanced Chat): the Landbot Triggers of two pairings on one channel would relay every customer
+ * message twice and re-assign twice. One Botpress bot per Botpress pairing: a bot's HITL integration
+ * has one endpointBaseUrl, so templates 13 use a second Botpress credential (the first bot's is the
+ * one the templates name). Tiledesk and LiveChat are shared: every template's helpdesk trigger keeps
+ * to its own conversations (its "Conversation from …?" filter), as in one real project or license.
  *
  * Liveness is read without touching n8n's webhooks: n8n's REST API says when each workflow's
  * triggers are activated (publication status), and the simulators hold what each trigger
- * registered (MessageHooks, REST-hook subscriptions, LiveChat webhooks). Probing webhook URLs before
- * they are registered makes n8n log a stack trace per probe ("… is not registered").
+ * registered (MessageHooks, REST-hook subscriptions, LiveChat webhooks; the Salesforce Enhanced Chat
+ * Trigger registers nothing, it follows the conversations template 19 starts). Probing webhook URLs
+ * before they are registered makes n8n log a stack trace per probe ("… is not registered").
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import type { BotpressSimulator, LandbotSimulator, SalesforceLiveAgentSimulator } from '../../test/fakes';
+import type {
+	BotpressSimulator,
+	LandbotSimulator,
+	SalesforceEnhancedChatSimulator,
+	SalesforceLiveAgentSimulator,
+} from '../../test/fakes';
 import {
 	BOTPRESS_CREDENTIAL,
 	BOTPRESS_PLACEHOLDERS,
@@ -54,6 +60,12 @@ import {
 } from '../../test/e2e/lib/relay';
 import { SALESFORCE_TEMPLATE_FILES, salesforceCredential, startSalesforce } from '../../test/e2e/lib/salesforce';
 import {
+	CONVERSATION_FIELD,
+	ENHANCED_CHAT_TEMPLATE_FILES,
+	enhancedChatCredential,
+	startEnhancedChat,
+} from '../../test/e2e/lib/salesforceEnhancedChat';
+import {
 	OUTSIDE_PLAYGROUND,
 	PLACEHOLDERS,
 	TEMPLATES_DIR,
@@ -76,6 +88,7 @@ export interface PlaygroundPorts {
 	/** The Botpress bot handed off to LiveChat (templates 13). */
 	botpressLiveChat: number;
 	salesforce: number;
+	salesforceEnhancedChat: number;
 	ownApp: number;
 }
 
@@ -103,11 +116,12 @@ export interface Playground {
 	n8n: N8nInstance;
 	landbot: LandbotSimulator;
 	/** Landbot web channels, one per pairing. */
-	channels: { tiledesk: number; livechat: number; salesforce: number };
+	channels: { tiledesk: number; livechat: number; salesforce: number; salesforceEnhancedChat: number };
 	tiledesk: TiledeskSide;
 	livechat: LiveChatSide;
 	botpress: { tiledesk: BotpressSimulator; livechat: BotpressSimulator };
 	salesforce: SalesforceLiveAgentSimulator;
+	salesforceEnhancedChat: SalesforceEnhancedChatSimulator;
 	ownApp: OwnApp;
 	/** One per file in templates/, in the order of the files. */
 	workflows: PlaygroundWorkflow[];
@@ -132,12 +146,13 @@ export const PAIRINGS = {
 	botpressTiledesk: 'Botpress ↔ Tiledesk',
 	botpressLiveChat: 'Botpress ↔ LiveChat',
 	landbotSalesforce: 'Landbot ↔ Salesforce Live Agent',
+	landbotSalesforceEnhancedChat: 'Landbot ↔ Salesforce Enhanced Chat',
 } as const;
 
 const BOT_ID = '777';
 const RESUME_BLOCK = 'Nwelcome_back';
 const GREETING = 'Hi! I am the shop bot. How can I help?';
-/** What templates 1, 7 and 14 tell the customer once the handoff is set up. */
+/** What templates 1, 7, 14 and 19 tell the customer once the handoff is set up. */
 const AGENT_COMING = 'An agent will be with you shortly.';
 const OWN_APP_USER = { id: 'u-1001', name: 'Uma' };
 const BOTPRESS_LIVECHAT_CREDENTIAL = {
@@ -193,25 +208,28 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 				stops.push(() => stopIt(value));
 				return value;
 			});
-		const [landbot, td, lc, bpTiledesk, bpLiveChat, sf, ownApp] = await Promise.all([
+		const [landbot, td, lc, bpTiledesk, bpLiveChat, sf, sfe, ownApp] = await Promise.all([
 			started(startLandbot(timeScale, { port: ports.landbot, idleUnassignMs: opts.idleUnassignMs ?? 3 * 60_000 }), (s) => s.stop()),
 			started(startTiledesk({ timeScale, port: ports.tiledesk }), (s) => s.tiledesk.stop()),
 			started(startLiveChat({ timeScale, port: ports.livechat }), (s) => s.livechat.stop()),
 			started(startBotpress({ port: ports.botpress, serviceHeaders: { [SECRET_HEADER]: botpressSecrets[0] } }), (s) => s.stop()),
 			started(startBotpress({ port: ports.botpressLiveChat, serviceHeaders: { [SECRET_HEADER]: botpressSecrets[1] } }), (s) => s.stop()),
 			started(startSalesforce({ port: ports.salesforce, pollTimeoutMs: opts.salesforcePollTimeoutMs }), (s) => s.stop()),
+			started(startEnhancedChat({ port: ports.salesforceEnhancedChat, timeScale }), (s) => s.stop()),
 			started(new OwnApp({ name: HEADER_SECRET_NAME, value: toApp.value }).start(ports.ownApp ?? 0), (s) => s.stop()),
 		]);
 		stage(
 			`simulators up: Landbot :${portOf(landbot.baseUrl)}, Tiledesk :${portOf(td.tiledesk.baseUrl)}, LiveChat :${portOf(lc.livechat.baseUrl)}, ` +
-				`Botpress :${portOf(bpTiledesk.baseUrl)} and :${portOf(bpLiveChat.baseUrl)}, Salesforce :${portOf(sf.hostUrl)}, your app :${portOf(ownApp.baseUrl)}`,
+				`Botpress :${portOf(bpTiledesk.baseUrl)} and :${portOf(bpLiveChat.baseUrl)}, Salesforce Live Agent :${portOf(sf.hostUrl)}, ` +
+				`Salesforce Enhanced Chat :${portOf(sfe.baseUrl)}, your app :${portOf(ownApp.baseUrl)}`,
 		);
 
 		// ---- demo data: a Landbot channel per pairing, the LiveChat bot template 13 writes as
 		const channels = {
 			tiledesk: landbot.createChannel({ name: 'Web bot (Tiledesk)', type: 'landbot' }).id,
 			livechat: landbot.createChannel({ name: 'Web bot (LiveChat)', type: 'landbot' }).id,
-			salesforce: landbot.createChannel({ name: 'Web bot (Salesforce)', type: 'landbot' }).id,
+			salesforce: landbot.createChannel({ name: 'Web bot (Salesforce Live Agent)', type: 'landbot' }).id,
+			salesforceEnhancedChat: landbot.createChannel({ name: 'Web bot (Salesforce Enhanced Chat)', type: 'landbot' }).id,
 		};
 		const liveChatBotId = lc.livechat.createBot({ name: 'Botpress relay', groupIds: [lc.groupId], clientId: lc.clientId }).id;
 
@@ -239,6 +257,9 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			[BOTPRESS_TEMPLATE_FILES.liveChatToBotpress]: {},
 			[SALESFORCE_TEMPLATE_FILES.handoff]: backToBot,
 			[SALESFORCE_TEMPLATE_FILES.customerToAgent]: channel(channels.salesforce),
+			[ENHANCED_CHAT_TEMPLATE_FILES.handoff]: {},
+			[ENHANCED_CHAT_TEMPLATE_FILES.customerToAgent]: { ...channel(channels.salesforceEnhancedChat), ...backToBot },
+			[ENHANCED_CHAT_TEMPLATE_FILES.agentToCustomer]: backToBot,
 		};
 		const files = fs
 			.readdirSync(TEMPLATES_DIR)
@@ -265,6 +286,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			botpressCredential(bpTiledesk, botpressSecrets[0]),
 			{ ...botpressCredential(bpLiveChat, botpressSecrets[1]), ...BOTPRESS_LIVECHAT_CREDENTIAL },
 			salesforceCredential(sf),
+			enhancedChatCredential(sfe),
 			blockSecret.credential,
 			toN8n.credential,
 			toApp.credential,
@@ -315,6 +337,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			ada: customer(channels.tiledesk, 'Ada'),
 			bea: customer(channels.livechat, 'Bea'),
 			eve: customer(channels.salesforce, 'Eve'),
+			fay: customer(channels.salesforceEnhancedChat, 'Fay'),
 			cleo: bpTiledesk.startConversation({ name: 'Cleo', email: 'cleo@example.com' }).id,
 			dev: bpLiveChat.startConversation({ name: 'Dev', email: 'dev@example.com' }).id,
 		};
@@ -335,6 +358,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			lc,
 			bp: { tiledesk: bpTiledesk, livechat: bpLiveChat },
 			sf,
+			sfe,
 			ownApp,
 			people,
 			secrets: { block: blockSecret.value, toN8n: toN8n.value },
@@ -349,11 +373,16 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 				['n8n editor', `${instance.baseUrl}   log in as ${OWNER.email} / ${OWNER.password}`],
 				['', `${workflows.length} workflows published; n8n's log: ${instance.logFile}`],
 				['Landbot', `API ${landbot.baseUrl} (token ${LANDBOT_TOKEN})   control ${landbot.controlUrl}`],
-				['', `web channels ${channels.tiledesk} (→ Tiledesk), ${channels.livechat} (→ LiveChat), ${channels.salesforce} (→ Salesforce)`],
+				[
+					'',
+					`web channels ${channels.tiledesk} (→ Tiledesk), ${channels.livechat} (→ LiveChat), ${channels.salesforce} (→ Salesforce Live Agent), ` +
+						`${channels.salesforceEnhancedChat} (→ Salesforce Enhanced Chat)`,
+				],
 				['Tiledesk', `API ${td.tiledesk.baseUrl} (${TILEDESK_OWNER.email} / ${TILEDESK_OWNER.password}, project ${td.projectId})   control ${td.tiledesk.controlUrl}`],
 				['LiveChat', `API ${lc.livechat.baseUrl}   control ${lc.livechat.controlUrl}`],
 				['Botpress', `bot → Tiledesk ${bpTiledesk.controlUrl}   bot → LiveChat ${bpLiveChat.controlUrl}`],
-				['Salesforce', `Chat API ${sf.endpoint}   control ${sf.controlUrl}`],
+				['Salesforce', `Live Agent: Chat API ${sf.endpoint}   control ${sf.controlUrl}`],
+				['', `Enhanced Chat: SCRT URL ${sfe.baseUrl} (org ${sfe.orgId}, deployment ${sfe.deploymentName})   control ${sfe.controlUrl}`],
 				['your app', `${ownApp.baseUrl}   inbox ${ownApp.baseUrl}/inbox`],
 			];
 			const lines = rows.map(([name, text]) => `  ${name.padEnd(12)}${text}`);
@@ -369,6 +398,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			livechat: lc,
 			botpress: { tiledesk: bpTiledesk, livechat: bpLiveChat },
 			salesforce: sf,
+			salesforceEnhancedChat: sfe,
 			ownApp,
 			workflows,
 			credentials,
@@ -469,8 +499,9 @@ interface GuideContext {
 	lc: LiveChatSide;
 	bp: Playground['botpress'];
 	sf: SalesforceLiveAgentSimulator;
+	sfe: SalesforceEnhancedChatSimulator;
 	ownApp: OwnApp;
-	people: { ada: number; bea: number; eve: number; cleo: string; dev: string };
+	people: { ada: number; bea: number; eve: number; fay: number; cleo: string; dev: string };
 	secrets: { block: string; toN8n: string };
 	idleUnassignMs: number;
 }
@@ -480,13 +511,14 @@ function walkthrough(c: GuideContext): Pairing[] {
 	const tdc = c.td.tiledesk.controlUrl;
 	const lcc = c.lc.livechat.controlUrl;
 	const sfc = c.sf.controlUrl;
+	const sfec = c.sfe.controlUrl;
 	const hook = (file: string, node: string) => c.n8n.webhookUrl(webhookPath(c.workflowOf(file).template, node));
 	const block = (file: string, body: Record<string, string>) => ({
 		url: hook(file, 'Handoff requested'),
 		headers: { [HEADER_SECRET_NAME]: c.secrets.block },
 		body,
 	});
-	const { ada, bea, eve, cleo, dev } = c.people;
+	const { ada, bea, eve, fay, cleo, dev } = c.people;
 	const ticket = (variable: string) => `${tdc}/requests/${requestIdFor(c.td, '$' + variable)}`;
 	const ownRequest = `${tdc}/requests/${requestIdFor(c.td, OWN_APP_USER.id)}`;
 	const adaRequest = `${tdc}/requests/${requestIdFor(c.td, ada)}`;
@@ -680,6 +712,42 @@ function walkthrough(c: GuideContext): Pairing[] {
 				{ say: 'What Eve sees', url: `${lb}/customers/${eve}`, shows: 'I see it, refunding one now.' },
 				{ say: `The agent ends the chat: the loop gives Eve back to the bot at block ${RESUME_BLOCK}`, method: 'POST', url: `${sfc}/sessions/$SESSION/end` },
 				{ say: 'Eve is with the bot again', url: `${lb}/customers/${eve}`, shows: backAtBlock },
+			],
+		},
+		{
+			title: PAIRINGS.landbotSalesforceEnhancedChat,
+			templates: 'templates 19–21',
+			gist: 'Fay asks for a human; an agent accepts; both write; the agent ends the session',
+			intro: `customer ${fay} (Fay) talks with the bot on Landbot channel ${c.channels.salesforceEnhancedChat}.`,
+			steps: [
+				{
+					say: "Fay asks for a human: the bot's Webhook block calls template 19 (an Enhanced Chat conversation with the bot transcript)",
+					url: `${lb}/customers/${fay}/webhook_block`,
+					body: block(ENHANCED_CHAT_TEMPLATE_FILES.handoff, { customer_id: '@id', name: '@name' }),
+				},
+				{ say: 'What Fay sees', url: `${lb}/customers/${fay}`, shows: AGENT_COMING },
+				{
+					say: `The conversation, which template 19 stored in Fay's Landbot field ${CONVERSATION_FIELD}`,
+					url: `${lb}/customers/${fay}`,
+					capture: { name: 'CONV', expr: `j.customer.custom_fields.${CONVERSATION_FIELD}?.id` },
+				},
+				{ say: 'What the agent sees: the bot transcript, first in the conversation', url: `${sfec}/conversations/$CONV/transcript`, shows: `Bot: ${GREETING}` },
+				{ say: 'An agent accepts the conversation (template 21 tells Fay who joined)', url: `${sfec}/conversations/$CONV/accept`, body: { name: 'Sam Agent' } },
+				{ say: 'What Fay sees', url: `${lb}/customers/${fay}`, shows: 'Sam Agent joined the chat' },
+				{ say: 'Fay writes (template 20 sends it to the agent)', url: `${lb}/customers/${fay}/says`, body: { text: 'I was charged for a cancelled order' } },
+				{ say: 'What the agent sees', url: `${sfec}/conversations/$CONV/transcript`, shows: 'I was charged for a cancelled order' },
+				{
+					say: "The agent answers (template 21's trigger relays it to Fay)",
+					url: `${sfec}/conversations/$CONV/agent_says`,
+					body: { text: 'Refunded, you will see it in 3 days.' },
+				},
+				{ say: 'What Fay sees', url: `${lb}/customers/${fay}`, shows: 'Refunded, you will see it in 3 days.' },
+				{
+					say: `The agent ends the session: template 21 gives Fay back to the bot at block ${RESUME_BLOCK}`,
+					method: 'POST',
+					url: `${sfec}/conversations/$CONV/end_session`,
+				},
+				{ say: 'Fay is with the bot again', url: `${lb}/customers/${fay}`, shows: backAtBlock },
 			],
 		},
 	];

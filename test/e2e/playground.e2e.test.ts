@@ -39,13 +39,14 @@ describe('npm start: the playground with every pairing', () => {
 		expect(stages[0]).toMatch(/^n8n 2\.40\.7 installed \(cached\)/);
 		const files = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json') && !OUTSIDE_PLAYGROUND.includes(f));
 		for (const stage of [
-			/^simulators up: Landbot :\d+, Tiledesk :\d+, LiveChat :\d+, Botpress :\d+ and :\d+, Salesforce :\d+, your app :\d+$/,
+			/^simulators up: Landbot :\d+, Tiledesk :\d+, LiveChat :\d+, Botpress :\d+ and :\d+, Salesforce Live Agent :\d+, Salesforce Enhanced Chat :\d+, your app :\d+$/,
 			/^package installed/,
-			/^9 credentials imported$/,
+			/^10 credentials imported$/,
 			new RegExp(`^${files.length} workflows imported$`),
 			/^n8n ready at http:\/\/127\.0\.0\.1:\d+$/,
 			new RegExp(`^${files.length} workflows published`),
-			/^triggers live: 5 Landbot message hooks, 5 Tiledesk subscriptions, 6 LiveChat webhooks, 2 Botpress bots connected$/,
+			/^triggers live: 6 Landbot message hooks, 5 Tiledesk subscriptions, 6 LiveChat webhooks, 2 Botpress bots connected$/,
+			new RegExp(`^ready: ${Object.keys(PAIRINGS).length} pairings$`),
 		]) {
 			expect(stages).toContainEqual(expect.stringMatching(stage));
 		}

@@ -241,7 +241,7 @@ describe('Landbot ↔ Salesforce Enhanced Chat through templates 19–21 in a re
 		for (let i = 1; i <= N; i++) {
 			if (i === 7) {
 				landbot.customerSays(cid, { image, caption: 'This is the box' });
-				customerSent.push(`This is the box\n${image}`);
+				customerSent.push('This is the box');
 			} else {
 				landbot.customerSays(cid, `customer message ${i}`);
 				customerSent.push(`customer message ${i}`);
@@ -258,8 +258,11 @@ describe('Landbot ↔ Salesforce Enhanced Chat through templates 19–21 in a re
 		expect(relayedCustomerMessages(conversation.id)).toEqual(customerSent);
 		// The relay's own messages come back on the stream (as the end user's): not relayed to Landbot.
 		expect(landbotMessages(cid, 'agent').map(landbotView)).toEqual([GREETING, JOINED]);
-		// Each message was sent once: one POST …/message per message (and the transcript), none refused.
-		const posts = conversationCallsOf(sf, conversation).filter((c) => c.method === 'POST' && c.path.endsWith('/message'));
+		// The image went as a file (uploaded from Landbot's URL), its caption as the text.
+		const box = messagesIn(sf, conversation.id).find((line) => line.role === 'EndUser' && line.text === 'This is the box');
+		expect(box?.attachments?.map((a) => [a.name, a.mimeType])).toEqual([['damaged-box.png', 'image/png']]);
+		// Each message was sent once: one POST …/message (…/file for the image) per message and the transcript, none refused.
+		const posts = conversationCallsOf(sf, conversation).filter((c) => c.method === 'POST' && /\/(message|file)$/.test(c.path));
 		expect(posts.map((c) => c.status)).toEqual(Array.from({ length: N + 1 }, () => 202));
 		figures.push(`customer → agent: ${N} messages written in ${N * (GAP_MS / 2)} ms, all at the agent ${relayed - started} ms after the first`);
 	});

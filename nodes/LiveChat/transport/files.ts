@@ -1,8 +1,8 @@
-import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { callApi, fileNameFromUrl } from '../../shared';
+import type { DownloadedFile } from '../../shared';
+import { callApi, downloadFile as downloadShared, multipartBody } from '../../shared';
 import { LIVECHAT_CREDENTIAL, liveChatConfig, liveChatErrorText } from './request';
 import type { CustomerRef } from './tokens';
 import { customerToken } from './tokens';
@@ -12,11 +12,7 @@ import { customerToken } from './tokens';
 /** LiveChat's upload limit (entity_too_large above it). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
-export interface DownloadedFile {
-	data: Buffer;
-	fileName: string;
-	contentType: string;
-}
+export type { DownloadedFile } from '../../shared';
 
 export async function downloadFile(
 	this: IExecuteFunctions,
@@ -24,45 +20,20 @@ export async function downloadFile(
 	fileName: string | undefined,
 	itemIndex: number,
 ): Promise<DownloadedFile> {
-	let response;
-	try {
-		response = (await this.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'arraybuffer',
-			returnFullResponse: true,
-			timeout: 30_000,
-		})) as { body: Buffer | ArrayBuffer; headers: IDataObject };
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Could not download "${url}": ${(error as Error).message}`, {
-			itemIndex,
-		});
-	}
-	const data = Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body as ArrayBuffer);
-	if (data.length > MAX_UPLOAD_BYTES) {
+	const file = await downloadShared.call(this, url, fileName, itemIndex);
+	if (file.data.length > MAX_UPLOAD_BYTES) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`"${url}" is ${data.length} bytes: LiveChat accepts files up to 10 MB`,
+			`"${url}" is ${file.data.length} bytes: LiveChat accepts files up to 10 MB`,
 			{ itemIndex, description: 'Send it as a link instead (option "Upload to LiveChat" off).' },
 		);
 	}
-	const header = response.headers?.['content-type'];
-	const contentType = String(Array.isArray(header) ? header[0] : (header ?? 'application/octet-stream'))
-		.split(';')[0]
-		.trim();
-	return { data, fileName: fileName || fileNameFromUrl(url), contentType: contentType || 'application/octet-stream' };
+	return file;
 }
 
-/** A multipart/form-data body with one `file` part, built by hand (no runtime dependencies). */
+/** A multipart/form-data body with one `file` part. */
 export function multipartFile(file: DownloadedFile): { body: Buffer; contentType: string } {
-	const boundary = `----n8nHandoff${randomBytes(12).toString('hex')}`;
-	const safeName = file.fileName.replace(/["\r\n\\]/g, '_');
-	const head = Buffer.from(
-		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
-		'utf8',
-	);
-	const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-	return { body: Buffer.concat([head, file.data, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+	return multipartBody([{ name: 'file', data: file.data, fileName: file.fileName, contentType: file.contentType }]);
 }
 
 /**

@@ -13,16 +13,12 @@ export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 
 /**
  * Templates whose other side the playground (`npm start`) does not simulate yet: Slack is reached
- * only through the TLS proxy of test/e2e/landbot-slack.e2e.test.ts; Salesforce Enhanced Chat only
- * in test/e2e/salesforce-enhanced-chat.e2e.test.ts.
+ * only through the TLS proxy of test/e2e/landbot-slack.e2e.test.ts.
  */
 export const OUTSIDE_PLAYGROUND: readonly string[] = [
 	'16-landbot-slack-handoff-start.json',
 	'17-landbot-to-slack.json',
 	'18-slack-to-landbot.json',
-	'19-landbot-salesforce-enhanced-handoff.json',
-	'20-landbot-to-salesforce-enhanced.json',
-	'21-salesforce-enhanced-to-landbot.json',
 ];
 
 export const TEMPLATE_FILES = {

@@ -2,6 +2,8 @@
  * The Salesforce Enhanced Chat node and trigger in n8n-core's real contexts against the Enhanced
  * Chat simulator (real HTTP and a real event stream): what the agent sees, what the trigger emits.
  */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { SalesforceEnhancedChatApi } from '../../../credentials/SalesforceEnhancedChatApi.credentials';
@@ -20,8 +22,18 @@ const trigger = new SalesforceEnhancedChatTrigger();
 
 let sf: SalesforceEnhancedChatSimulator;
 let credentials: Record<string, IDataObject>;
+/** Where a customer's image lives (as Landbot hosts it): a local server, no internet. */
+let media: http.Server;
+let mediaUrl: string;
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
 beforeAll(async () => {
+	media = http.createServer((_req, res) => {
+		res.writeHead(200, { 'Content-Type': 'image/png' });
+		res.end(PNG);
+	});
+	await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+	mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/media/box.png`;
 	sf = await new SalesforceEnhancedChatSimulator({ timeScale: 0.01, orgId: ORG, deploymentName: DEPLOYMENT }).start();
 	credentials = {
 		salesforceEnhancedChatApi: { scrtUrl: sf.baseUrl.replace(/^http:\/\//, 'http://'), organizationId: ORG, deploymentName: DEPLOYMENT, capabilitiesVersion: '1' },
@@ -31,7 +43,10 @@ afterEach(() => {
 	sf.reset();
 	sf.configure({ replayRetention: 100 });
 });
-afterAll(async () => await sf.stop());
+afterAll(async () => {
+	await sf.stop();
+	await new Promise((resolve) => media.close(resolve));
+});
 
 async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
 	const end = Date.now() + ms;
@@ -97,9 +112,26 @@ describe('Salesforce Enhanced Chat node', () => {
 		expect(first).toMatchObject({ sent: true, messageId: idFromKey('landbot:9') });
 		const again = await send({ type: 'text', text: 'Where is my parcel?', sourceKey: 'landbot:9', maybeRelayed: true });
 		expect(again).toMatchObject({ sent: true, alreadySent: true });
-		const image = await send({ type: 'image', text: 'box.png', url: 'https://cdn.example.com/box.png', fileName: 'box.png', sourceKey: 'landbot:10' });
-		expect(image.sent).toBe(true);
-		expect(agentTexts(id)).toEqual(['Where is my parcel?', 'box.png\nhttps://cdn.example.com/box.png']);
+		expect(agentTexts(id)).toEqual(['Where is my parcel?']);
+	});
+
+	it('uploads an image of a trigger event as a file, or sends its link when asked to', async () => {
+		const { conversation } = await start({ transcript: '' });
+		const id = String((conversation as IDataObject).id);
+		const message = { type: 'image', text: 'The box', url: mediaUrl, fileName: 'box.png', sourceKey: 'landbot:10' };
+		const [uploaded] = await run({ resource: 'conversation', operation: 'sendMessage', messageType: 'event' }, [{ json: { conversation, message } }]);
+		expect(uploaded).toMatchObject({ sent: true, file: { name: 'box.png', mimeType: 'image/png', bytes: PNG.length } });
+		const [linked] = await run({ resource: 'conversation', operation: 'sendMessage', messageType: 'event', filesAs: 'link' }, [
+			{ json: { conversation, message: { ...message, sourceKey: 'landbot:11' } } },
+		]);
+		expect(linked.sent).toBe(true);
+		const lines = sf.transcript(id).filter((line) => line.role === 'EndUser');
+		expect(lines.map((line) => [line.text, line.attachments?.map((a) => [a.name, a.mimeType])])).toEqual([
+			['The box', [['box.png', 'image/png']]],
+			[`The box\n${mediaUrl}`, undefined],
+		]);
+		const served = await fetch(String(lines[0].attachments![0].url));
+		expect(Buffer.from(await served.arrayBuffer())).toEqual(PNG);
 	});
 
 	it('after the agent ends the session: reports it, or opens a new session when asked to', async () => {

@@ -1,13 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import type { DownloadedFile, EventContent } from '../../../shared';
 import {
 	FROM_EVENT_OPTION,
 	contentFromEvent,
+	downloadFile,
 	eventMessageParameter,
 	eventMessageProperty,
 	jsonObjectParameter,
 	messageSource,
+	multipartBody,
 	textOf,
 } from '../../../shared';
 import type { EnhancedConversation } from '../../conversation';
@@ -27,8 +30,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [{ name: 'Text', value: 'text' }, FROM_EVENT_OPTION],
 		default: 'event',
-		description:
-			'Enhanced Chat takes text from a custom client; images and files from a trigger event go as text with their link',
+		description: 'Text, or a trigger event\'s message as it is (images and files are uploaded to Salesforce)',
 	},
 	{
 		displayName: 'Text',
@@ -62,6 +64,17 @@ const properties: INodeProperties[] = [
 		description: 'Salesforce answers 417 when the agent has ended the messaging session',
 	},
 	{
+		displayName: 'Send Files As',
+		name: 'filesAs',
+		type: 'options',
+		options: [
+			{ name: 'Files', value: 'upload', description: 'Downloaded from their URL and uploaded (up to 5 MB; larger ones go as a link)' },
+			{ name: 'Links', value: 'link', description: 'Their caption and URL as text' },
+		],
+		default: 'upload',
+		displayOptions: { show: { messageType: ['event'] } },
+	},
+	{
 		displayName: 'Routing Attributes for a New Session',
 		name: 'routingAttributes',
 		type: 'json',
@@ -73,7 +86,20 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show }, properties);
 
-function textToSend(context: IExecuteFunctions, itemIndex: number): { text: string; message?: IDataObject } {
+/** The upload limit found in public clients; larger files go as their link (unconfirmed by Salesforce). */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+interface Outgoing {
+	text: string;
+	file?: DownloadedFile;
+	message?: IDataObject;
+}
+
+function asLink(content: Extract<EventContent, { url: string }>): string {
+	return [content.caption || content.fileName || '', content.url].filter(Boolean).join('\n');
+}
+
+async function whatToSend(context: IExecuteFunctions, itemIndex: number): Promise<Outgoing> {
 	if (context.getNodeParameter('messageType', itemIndex, 'event') === 'text') {
 		return { text: textOf(context.getNodeParameter('text', itemIndex, '')) };
 	}
@@ -81,7 +107,11 @@ function textToSend(context: IExecuteFunctions, itemIndex: number): { text: stri
 	const content = contentFromEvent(message);
 	if (!content) return { text: '', message };
 	if (content.type === 'text') return { text: content.text, message };
-	return { text: [content.caption || content.fileName || '', content.url].filter(Boolean).join('\n'), message };
+	if (context.getNodeParameter('filesAs', itemIndex, 'upload') === 'link') return { text: asLink(content), message };
+	const file = await downloadFile.call(context, content.url, content.fileName ?? undefined, itemIndex);
+	if (file.data.length > MAX_FILE_BYTES) return { text: asLink(content), message };
+	if (content.mimeType) file.contentType = content.mimeType;
+	return { text: content.caption, file, message };
 }
 
 /** A message relayed before (same id) that is already in the conversation's latest entries. */
@@ -98,8 +128,8 @@ async function sentBefore(context: IExecuteFunctions, conversation: EnhancedConv
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const config = await enhancedChatConfig(this);
 	const conversation = readConversation(this, itemIndex);
-	const { text, message } = textToSend(this, itemIndex);
-	if (text.trim() === '') {
+	const { text, file, message } = await whatToSend(this, itemIndex);
+	if (!file && text.trim() === '') {
 		throw new NodeOperationError(this.getNode(), '"Text" is empty: Enhanced Chat cannot send an empty message', { itemIndex });
 	}
 	const source = message ? messageSource(message) : undefined;
@@ -110,25 +140,38 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	const sessionEnded = this.getNodeParameter('sessionEnded', itemIndex, 'report') as string;
-	const send = async (newSession: boolean) =>
-		await enhancedChatRequest.call(this, {
-			call: newSession ? 'send message in a new session' : 'send message',
-			method: 'POST',
-			path: `/conversation/${conversation.id}/message`,
+	const send = async (newSession: boolean) => {
+		const session = newSession
+			? {
+					isNewMessagingSession: true,
+					routingAttributes: jsonObjectParameter.call(this, 'routingAttributes', 'Routing Attributes for a New Session', itemIndex),
+				}
+			: {};
+		const call = {
+			call: `${file ? 'send file' : 'send message'}${newSession ? ' in a new session' : ''}`,
+			method: 'POST' as const,
 			accessToken: conversation.accessToken,
+			acceptStatuses: newSession ? [] : [417],
+			itemIndex,
+		};
+		if (file) {
+			const entry = { message: { id, fileId: idFromKey(`${id}:file`), text }, esDeveloperName: config.deploymentName, ...session };
+			const { body, contentType } = multipartBody([
+				{ name: 'messageEntry', data: JSON.stringify(entry), contentType: 'application/json' },
+				{ name: 'fileData', data: file.data, fileName: file.fileName, contentType: file.contentType },
+			]);
+			return await enhancedChatRequest.call(this, { ...call, path: `/conversation/${conversation.id}/file`, rawBody: { data: body, contentType } });
+		}
+		return await enhancedChatRequest.call(this, {
+			...call,
+			path: `/conversation/${conversation.id}/message`,
 			body: {
 				message: { id, messageType: 'StaticContentMessage', staticContent: { formatType: 'Text', text } },
 				esDeveloperName: config.deploymentName,
-				...(newSession
-					? {
-							isNewMessagingSession: true,
-							routingAttributes: jsonObjectParameter.call(this, 'routingAttributes', 'Routing Attributes for a New Session', itemIndex),
-						}
-					: {}),
+				...session,
 			},
-			acceptStatuses: newSession ? [] : [417],
-			itemIndex,
 		});
+	};
 
 	let response = await send(false);
 	let newSession = false;
@@ -147,5 +190,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	await follow(this, conversation);
 	const entries = ((response.body ?? {}) as IDataObject).conversationEntries;
 	const first = Array.isArray(entries) ? (entries[0] as IDataObject | undefined) : undefined;
-	return { conversation, sent: true, messageId: id, entryId: textOf(first?.id) || null, text, ...(newSession ? { newSession: true } : {}) };
+	return {
+		conversation,
+		sent: true,
+		messageId: id,
+		entryId: textOf(first?.id) || null,
+		text,
+		...(file ? { file: { name: file.fileName, mimeType: file.contentType, bytes: file.data.length } } : {}),
+		...(newSession ? { newSession: true } : {}),
+	};
 }
