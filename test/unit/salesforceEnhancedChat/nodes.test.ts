@@ -245,6 +245,28 @@ describe('Salesforce Enhanced Chat Trigger', () => {
 		}
 	});
 
+	it('opens a stream again that has gone silent (no data, not even a ping), and relays what came meanwhile', async () => {
+		sf.configure({ pingIntervalMs: 600_000 });
+		const active = await harness.trigger(trigger, {
+			parameters: { events: ['message'], options: { maxReconnectSeconds: 1, silentSeconds: 1 } } as never,
+			credentials: credentials as never,
+			staticData: {},
+		});
+		open.push(active);
+		try {
+			const { conversation } = await start({ transcript: '' });
+			const id = String((conversation as IDataObject).id);
+			const streams = () => sf.getCalls().filter((call) => call.path === '/eventrouter/v1/sse').length;
+			await until(() => streams() >= 2, 'a second stream', 10_000);
+			sf.agentAccepts(id, { name: 'Alice' });
+			sf.agentSays(id, 'still here?');
+			await until(() => texts(active.emitted).length === 1, 'the message');
+			expect(texts(active.emitted)).toEqual(['still here?']);
+		} finally {
+			sf.configure({ pingIntervalMs: 30_000 });
+		}
+	}, 20_000);
+
 	it('tries a failed execution again, flagged as maybe relayed', async () => {
 		let failedOnce = false;
 		const active = await activate({}, (items) => {
