@@ -32,7 +32,7 @@ const properties: INodeProperties[] = [
 					{ name: 'Routing Result', value: 'RoutingResult' },
 					{ name: 'Session Status Changed', value: 'SessionStatusChanged' },
 				],
-				default: ENTRY_TYPES,
+				default: ['Message', 'ParticipantChanged', 'RoutingResult', 'SessionStatusChanged'],
 			},
 			{
 				displayName: 'Include the Customer\'s Own Messages',
@@ -46,7 +46,7 @@ const properties: INodeProperties[] = [
 				name: 'limit',
 				type: 'number',
 				typeOptions: { minValue: 1 },
-				default: 500,
+				default: 50,
 				description: 'Max number of results to return',
 			},
 		],
@@ -72,7 +72,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const types = Array.isArray(options.types) && options.types.length ? (options.types as string[]) : ENTRY_TYPES;
 	const entries = await readEntries.call(this, conversation, {
 		since: sinceMs(this, String(this.getNodeParameter('since', itemIndex, '') ?? ''), itemIndex),
-		max: Math.max(1, Math.floor(Number(options.limit ?? 500)) || 500),
+		max: Math.max(1, Math.floor(Number(options.limit ?? 50)) || 50),
 		types,
 		itemIndex,
 	});

@@ -29,7 +29,7 @@ const properties: INodeProperties[] = [
 		name: 'messageType',
 		type: 'options',
 		options: [{ name: 'Text', value: 'text' }, FROM_EVENT_OPTION],
-		default: 'event',
+		default: 'text',
 		description: 'Text, or a trigger event\'s message as it is (images and files are uploaded to Salesforce)',
 	},
 	{
@@ -100,7 +100,7 @@ function asLink(content: Extract<EventContent, { url: string }>): string {
 }
 
 async function whatToSend(context: IExecuteFunctions, itemIndex: number): Promise<Outgoing> {
-	if (context.getNodeParameter('messageType', itemIndex, 'event') === 'text') {
+	if (context.getNodeParameter('messageType', itemIndex, 'text') === 'text') {
 		return { text: textOf(context.getNodeParameter('text', itemIndex, '')) };
 	}
 	const message = eventMessageParameter.call(context, 'message', itemIndex);
