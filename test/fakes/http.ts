@@ -60,6 +60,42 @@ export class Router<H> {
 	}
 }
 
+export interface MultipartPart {
+	name: string;
+	filename?: string;
+	contentType?: string;
+	data: Buffer;
+}
+
+/** Every part of a multipart/form-data body, or undefined when the content type names no boundary. */
+export function parseMultipart(raw: Buffer, contentType: string): MultipartPart[] | undefined {
+	const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+	if (!match) return undefined;
+	const boundary = Buffer.from(`--${(match[1] ?? match[2]).trim()}`);
+	const parts: MultipartPart[] = [];
+	let start = raw.indexOf(boundary);
+	while (start !== -1) {
+		const next = raw.indexOf(boundary, start + boundary.length);
+		if (next === -1) break;
+		const part = raw.subarray(start + boundary.length + 2, next - 2);
+		const headerEnd = part.indexOf('\r\n\r\n');
+		if (headerEnd !== -1) {
+			const headers = part.subarray(0, headerEnd).toString('utf8');
+			const name = /\bname="([^"]*)"/i.exec(headers)?.[1];
+			if (name !== undefined) {
+				parts.push({
+					name,
+					filename: /filename="([^"]*)"/i.exec(headers)?.[1],
+					contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim(),
+					data: Buffer.from(part.subarray(headerEnd + 4)),
+				});
+			}
+		}
+		start = next;
+	}
+	return parts;
+}
+
 /** The raw request body, refused beyond `limit` bytes. */
 export function readRaw(req: http.IncomingMessage, limit = 5 * 1024 * 1024): Promise<Buffer> {
 	return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import * as http from 'http';
 import * as crypto from 'crypto';
+import { parseMultipart } from '../http';
 
 // The LiveChat simulator's records, constants and pure helpers, shared by its files.
 
@@ -318,24 +319,7 @@ export function parseMultipartFile(
 	raw: Buffer,
 	contentType: string,
 ): { name: string; contentType: string; data: Buffer } | undefined {
-	const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-	if (!match) return undefined;
-	const boundary = Buffer.from(`--${match[1] ?? match[2]}`);
-	let start = raw.indexOf(boundary);
-	while (start !== -1) {
-		const next = raw.indexOf(boundary, start + boundary.length);
-		if (next === -1) break;
-		const part = raw.subarray(start + boundary.length + 2, next - 2);
-		const headerEnd = part.indexOf('\r\n\r\n');
-		if (headerEnd !== -1) {
-			const headers = part.subarray(0, headerEnd).toString('utf8');
-			if (/name="file"/i.test(headers)) {
-				const name = /filename="([^"]*)"/i.exec(headers)?.[1] ?? 'file';
-				const type = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream';
-				return { name, contentType: type, data: part.subarray(headerEnd + 4) };
-			}
-		}
-		start = next;
-	}
-	return undefined;
+	const part = parseMultipart(raw, contentType)?.find((p) => p.name === 'file');
+	if (!part) return undefined;
+	return { name: part.filename ?? 'file', contentType: part.contentType ?? 'application/octet-stream', data: part.data };
 }

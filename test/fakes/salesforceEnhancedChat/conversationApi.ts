@@ -4,7 +4,8 @@ import { isObject } from '../http';
 import { END_USER_NAME, bad, closedConversation, fail, noSession, notFound } from './common';
 import type { ConversationRecord, Ctx, EntryRecord, Reply, TokenRecord } from './common';
 import { EnhancedChatAuthApi } from './authApi';
-import { isLowerUuidV4, parseMultipart } from './wire';
+import { parseMultipart } from '../http';
+import { isLowerUuidV4 } from './wire';
 
 /** `limit` of /entries and /conversation/list. */
 const LIST_LIMIT = { default: 20, max: 50 };

@@ -37,41 +37,7 @@ export function stableUuid(text: string): string {
 	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export interface MultipartPart {
-	name: string;
-	filename?: string;
-	contentType?: string;
-	data: Buffer;
-}
 
-/** Every part of a multipart/form-data body, or undefined when it is not one. */
-export function parseMultipart(raw: Buffer, contentType: string): MultipartPart[] | undefined {
-	const match = /multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-	if (!match) return undefined;
-	const boundary = Buffer.from(`--${match[1] ?? match[2]}`);
-	const parts: MultipartPart[] = [];
-	let start = raw.indexOf(boundary);
-	while (start !== -1) {
-		const next = raw.indexOf(boundary, start + boundary.length);
-		if (next === -1) break;
-		const part = raw.subarray(start + boundary.length + 2, next - 2);
-		const headerEnd = part.indexOf('\r\n\r\n');
-		if (headerEnd !== -1) {
-			const headers = part.subarray(0, headerEnd).toString('utf8');
-			const name = /name="([^"]*)"/i.exec(headers)?.[1];
-			if (name !== undefined) {
-				parts.push({
-					name,
-					filename: /filename="([^"]*)"/i.exec(headers)?.[1],
-					contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim(),
-					data: Buffer.from(part.subarray(headerEnd + 4)),
-				});
-			}
-		}
-		start = next;
-	}
-	return parts;
-}
 
 /** The request body; past `limit` bytes the rest is read and dropped, and `tooLarge` is set. */
 export function readLimited(req: http.IncomingMessage, limit: number): Promise<{ raw: Buffer; tooLarge: boolean }> {

@@ -2,7 +2,8 @@ import * as http from 'http';
 import * as crypto from 'crypto';
 
 import type { FaultInjection } from '../http';
-import { readRaw as readRawBody } from '../http';
+import type { MultipartPart } from '../http';
+import { parseMultipart as parseMultipartBody, readRaw as readRawBody } from '../http';
 
 // The Slack simulator's records, constants and pure helpers, shared by its files.
 // Sources: docs.slack.dev (Web API method pages, Events API, request signing) and the method
@@ -228,40 +229,10 @@ export function slackSignature(secret: string, timestamp: number | string, rawBo
 /** Up to 50 MB: Slack's file uploads go through the same reader. */
 export const readRaw = (req: http.IncomingMessage, limit = 50 * 1024 * 1024): Promise<Buffer> => readRawBody(req, limit);
 
-export interface MultipartPart {
-	name: string;
-	filename?: string;
-	contentType?: string;
-	data: Buffer;
-}
 
-/** All parts of a multipart/form-data body. */
+/** All parts of a multipart/form-data body (none when it is not one). */
 export function parseMultipart(raw: Buffer, contentType: string): MultipartPart[] {
-	const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-	if (!match) return [];
-	const boundary = Buffer.from(`--${(match[1] ?? match[2]).trim()}`);
-	const parts: MultipartPart[] = [];
-	let start = raw.indexOf(boundary);
-	while (start !== -1) {
-		const next = raw.indexOf(boundary, start + boundary.length);
-		if (next === -1) break;
-		const part = raw.subarray(start + boundary.length + 2, next - 2);
-		const headerEnd = part.indexOf('\r\n\r\n');
-		if (headerEnd !== -1) {
-			const headers = part.subarray(0, headerEnd).toString('utf8');
-			const name = /name="([^"]*)"/i.exec(headers)?.[1];
-			if (name !== undefined) {
-				parts.push({
-					name,
-					filename: /filename="([^"]*)"/i.exec(headers)?.[1],
-					contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim(),
-					data: part.subarray(headerEnd + 4),
-				});
-			}
-		}
-		start = next;
-	}
-	return parts;
+	return parseMultipartBody(raw, contentType) ?? [];
 }
 
 /** Slack's `true`: `true`, `1`, `"true"`, `"1"`. */

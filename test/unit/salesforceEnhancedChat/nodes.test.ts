@@ -94,6 +94,17 @@ describe('Salesforce Enhanced Chat node', () => {
 		).rejects.toThrow(/Salesforce Enhanced Chat refused "get a guest access token" \(4\d\d\)/);
 	});
 
+	it("a verified user's retried start finds the conversation made, and a rejected identity token is no guest", async () => {
+		const identity = `h.${Buffer.from(JSON.stringify({ sub: 'customer-77' })).toString('base64url')}.s`;
+		const verified = { customer: 'verified', customerIdentityToken: identity, transcript: '', options: { conversationId: 'landbot:77:1' } };
+		const first = await start(verified);
+		const again = await start(verified);
+		expect((again.conversation as IDataObject).id).toBe((first.conversation as IDataObject).id);
+		expect(String((again.conversation as IDataObject).subject)).toContain('/AUTH/');
+		expect(sf.conversations()).toHaveLength(1);
+		await expect(start({ ...verified, customerIdentityToken: 'not-a-jwt' })).rejects.toThrow(/did not accept the customer identity token/);
+	});
+
 	it('Send Message without a conversation names the parameter', async () => {
 		await expect(
 			harness.execute(node, {
