@@ -13,6 +13,7 @@ export * from './parameters';
 export * from './transcript';
 export * from './registrations';
 export * from './sequencer';
+export * from './sequencers';
 export * from './catchUp';
 export * from './deliveryOptions';
 export * from './locator';

@@ -71,6 +71,8 @@ export interface RunOptions {
 	/** What getNodeWebhookUrl('default') returns. */
 	webhookUrl?: string;
 	typeVersion?: number;
+	/** What getExecutionId() answers (default 'harness-execution'): runs with different ids are different executions. */
+	executionId?: string;
 }
 
 export interface WebhookRequest {
@@ -512,6 +514,7 @@ export function createHarness(opts: HarnessOptions) {
 		});
 		const credentialsHelper = new HarnessCredentialsHelper(credentialTypes, store);
 		const additionalData = buildAdditionalData(credentialsHelper);
+		if (run.executionId) additionalData.executionId = run.executionId;
 		return { workflow, node: workflow.nodes[node.name], type, additionalData, staticData };
 	}
 

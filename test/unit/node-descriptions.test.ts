@@ -26,6 +26,7 @@ import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
 import { LiveChat } from '../../nodes/LiveChat/LiveChat.node';
 import { LiveChatTrigger } from '../../nodes/LiveChat/LiveChatTrigger.node';
+import { RelayGuard } from '../../nodes/RelayGuard/RelayGuard.node';
 import { SalesforceEnhancedChat } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChat.node';
 import { SalesforceEnhancedChatTrigger } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChatTrigger.node';
 import { SalesforceLiveAgent } from '../../nodes/SalesforceLiveAgent/SalesforceLiveAgent.node';
@@ -46,6 +47,7 @@ const nodes: INodeType[] = [
 	new LandbotTrigger(),
 	new LiveChat(),
 	new LiveChatTrigger(),
+	new RelayGuard(),
 	new SalesforceEnhancedChat(),
 	new SalesforceEnhancedChatTrigger(),
 	new SalesforceLiveAgent(),
@@ -196,19 +198,20 @@ describe.each(nodes.map((node) => [node.description.displayName, node] as const)
 
 	if (!isTrigger(node)) {
 		it('has a subtitle naming every operation (and its resource) as the operation list does', () => {
-			const resource = description.properties.find((property) => property.name === 'resource')!;
-			const resources = optionsOf(resource);
+			// A node of one resource (Relay Guard) has no resource parameter.
+			const resource = description.properties.find((property) => property.name === 'resource');
+			const resources = resource ? optionsOf(resource) : [{ value: undefined, name: '' }];
 			const seen: string[] = [];
 			for (const typeVersion of versionsOf(node)) {
 				for (const { value: resourceValue, name: resourceName } of resources) {
 					const operations = description.properties.filter(
 						(property) =>
 							property.name === 'operation' &&
-							shown(property, { resource: resourceValue }, node, typeVersion),
+							shown(property, resource ? { resource: resourceValue } : {}, node, typeVersion),
 					);
 					expect(operations).toHaveLength(1);
 					for (const { value, name } of optionsOf(operations[0])) {
-						const subtitle = subtitleOf(node, typeVersion, { resource: resourceValue, operation: value });
+						const subtitle = subtitleOf(node, typeVersion, resource ? { resource: resourceValue, operation: value } : { operation: value });
 						expect(subtitle).toBe(resources.length > 1 ? `${name}: ${resourceName}` : name);
 						seen.push(`${resourceValue}.${value}`);
 					}

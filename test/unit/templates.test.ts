@@ -10,6 +10,7 @@ import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
 import { LiveChat } from '../../nodes/LiveChat/LiveChat.node';
 import { LiveChatTrigger } from '../../nodes/LiveChat/LiveChatTrigger.node';
+import { RelayGuard } from '../../nodes/RelayGuard/RelayGuard.node';
 import { SalesforceEnhancedChat } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChat.node';
 import { SalesforceEnhancedChatTrigger } from '../../nodes/SalesforceEnhancedChat/SalesforceEnhancedChatTrigger.node';
 import { SalesforceLiveAgent } from '../../nodes/SalesforceLiveAgent/SalesforceLiveAgent.node';
@@ -26,6 +27,7 @@ const ours: INodeType[] = [
 	new LandbotTrigger(),
 	new LiveChat(),
 	new LiveChatTrigger(),
+	new RelayGuard(),
 	new SalesforceEnhancedChat(),
 	new SalesforceEnhancedChatTrigger(),
 	new SalesforceLiveAgent(),
