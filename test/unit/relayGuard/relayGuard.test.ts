@@ -20,7 +20,7 @@ let executions = 0;
 function workflow(options: IDataObject = {}) {
 	const staticData: IDataObject = {};
 	const sent: string[] = [];
-	const params = { conversation: '={{ $json.thread_ts }}', order: '={{ $json.ts }}', messageId: '={{ $json.ts }}', options: { holdBackMs: 150, ...options } };
+	const params = { conversation: '={{ $json.thread_ts }}', order: '={{ $json.ts }}', messageId: '={{ $json.ts }}', options: { holdBackMs: 150, turnTimeoutSeconds: 5, ...options } };
 
 	async function waitForTurn(events: IDataObject[], executionId: string) {
 		const [through, copies] = await harness.execute(node, {
