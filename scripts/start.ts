@@ -7,7 +7,8 @@
  *
  * Ports: a free one each by default; N8N_PORT, LANDBOT_SIM_PORT, TILEDESK_SIM_PORT, LIVECHAT_SIM_PORT,
  * BOTPRESS_SIM_PORT, BOTPRESS_LIVECHAT_SIM_PORT, SALESFORCE_SIM_PORT, SALESFORCE_ENHANCED_CHAT_SIM_PORT,
- * OWN_APP_PORT choose them.
+ * SLACK_SIM_PORT (the Slack simulator's Web API and control API; n8n reaches it through a TLS proxy on
+ * a free port), OWN_APP_PORT choose them.
  * LANDBOT_IDLE_UNASSIGN_MS: when Landbot unassigns a silent handoff (default 3 minutes; 0 = never).
  * HANDOFF_E2E_KEEP=1 keeps n8n's folder (database, log) after Ctrl-C.
  */
@@ -27,6 +28,7 @@ const PORT_VARIABLES: Record<keyof PlaygroundPorts, string> = {
 	botpressLiveChat: 'BOTPRESS_LIVECHAT_SIM_PORT',
 	salesforce: 'SALESFORCE_SIM_PORT',
 	salesforceEnhancedChat: 'SALESFORCE_ENHANCED_CHAT_SIM_PORT',
+	slack: 'SLACK_SIM_PORT',
 	ownApp: 'OWN_APP_PORT',
 };
 
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
 		else fs.rmSync(dir, { recursive: true, force: true });
 	};
 
-	console.log('n8n-nodes-handoff playground: simulators of Landbot, Tiledesk, LiveChat, Botpress, Salesforce Live Agent and Salesforce Enhanced Chat, and a real n8n');
+	console.log('n8n-nodes-handoff playground: simulators of Landbot, Tiledesk, LiveChat, Botpress, Salesforce Live Agent, Salesforce Enhanced Chat and Slack, and a real n8n');
 	let stopping = false;
 	let stopPlayground: (() => Promise<void>) | undefined;
 	const onSignal = () => {

@@ -4,18 +4,27 @@
  * package, every template in templates/ imported with its placeholders filled and its credentials,
  * published, and live at the simulators. `stop()` ends everything it started.
  *
- * One Landbot channel per Landbot pairing (Tiledesk, LiveChat, Salesforce Live Agent, Salesforce
- * Enhanced Chat): the Landbot Triggers of two pairings on one channel would relay every customer
- * message twice and re-assign twice. One Botpress bot per Botpress pairing: a bot's HITL integration
+ * One Landbot channel per Landbot pairing (Tiledesk, LiveChat, Salesforce Live Agent, Slack,
+ * Salesforce Enhanced Chat): the Landbot Triggers of two pairings on one channel would relay every
+ * customer message twice and re-assign twice. One Botpress bot per Botpress pairing: a bot's HITL integration
  * has one endpointBaseUrl, so templates 13 use a second Botpress credential (the first bot's is the
  * one the templates name). Tiledesk and LiveChat are shared: every template's helpdesk trigger keeps
  * to its own conversations (its "Conversation from …?" filter), as in one real project or license.
  *
+ * Slack: n8n's own Slack node and Slack Trigger hard-code https://slack.com, so n8n runs with the
+ * environment of a TLS-intercepting forward proxy (test/e2e/lib/tlsProxy.ts) that hands slack.com to
+ * the Slack simulator; everything else n8n calls is on 127.0.0.1, which the proxy's NO_PROXY leaves
+ * direct. People reach the simulator on its own plain HTTP port (test/fakes/slack/control.ts).
+ *
  * Liveness is read without touching n8n's webhooks: n8n's REST API says when each workflow's
  * triggers are activated (publication status), and the simulators hold what each trigger
  * registered (MessageHooks, REST-hook subscriptions, LiveChat webhooks; the Salesforce Enhanced Chat
- * Trigger registers nothing, it follows the conversations template 19 starts). Probing webhook URLs
- * before they are registered makes n8n log a stack trace per probe ("… is not registered").
+ * Trigger registers nothing, it follows the conversations template 19 starts). The Slack Trigger
+ * registers nothing either: as a user pastes its URL into the Slack app's Event Subscriptions once
+ * the workflow is published, the playground saves it as the app's Request URL once n8n reports
+ * template 18 published, and the simulator verifies it with Slack's url_verification challenge
+ * (a POST the registered trigger answers). Probing webhook URLs before they are
+ * registered makes n8n log a stack trace per probe ("… is not registered").
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -75,6 +84,10 @@ import {
 	loadTemplate,
 	webhookPath,
 } from '../../test/e2e/lib/templates';
+import { SLACK_PLACEHOLDERS, SLACK_TEMPLATE_FILES, slackCredential, slackProxyEnv, THREAD_FIELD } from '../../test/e2e/lib/slack';
+import { type TlsProxy, startTlsProxy } from '../../test/e2e/lib/tlsProxy';
+import { DEFAULT_AGENT, SlackSimulator } from '../../test/fakes/slack';
+import { type SlackServer, serveSlack } from '../../test/fakes/slack/control';
 import { type Pairing, renderPairing } from './guide';
 import { OwnApp } from './own-app';
 
@@ -89,6 +102,8 @@ export interface PlaygroundPorts {
 	botpressLiveChat: number;
 	salesforce: number;
 	salesforceEnhancedChat: number;
+	/** The Slack simulator's Web API and control API, for people (n8n reaches it through the TLS proxy). */
+	slack: number;
 	ownApp: number;
 }
 
@@ -116,12 +131,14 @@ export interface Playground {
 	n8n: N8nInstance;
 	landbot: LandbotSimulator;
 	/** Landbot web channels, one per pairing. */
-	channels: { tiledesk: number; livechat: number; salesforce: number; salesforceEnhancedChat: number };
+	channels: { tiledesk: number; livechat: number; salesforce: number; slack: number; salesforceEnhancedChat: number };
 	tiledesk: TiledeskSide;
 	livechat: LiveChatSide;
 	botpress: { tiledesk: BotpressSimulator; livechat: BotpressSimulator };
 	salesforce: SalesforceLiveAgentSimulator;
 	salesforceEnhancedChat: SalesforceEnhancedChatSimulator;
+	/** The workspace (its support channel), its HTTP port, and the proxy n8n reaches https://slack.com through. */
+	slack: { simulator: SlackSimulator; server: SlackServer; channel: { id: string; name: string }; proxy: TlsProxy };
 	ownApp: OwnApp;
 	/** One per file in templates/, in the order of the files. */
 	workflows: PlaygroundWorkflow[];
@@ -146,6 +163,7 @@ export const PAIRINGS = {
 	botpressTiledesk: 'Botpress ↔ Tiledesk',
 	botpressLiveChat: 'Botpress ↔ LiveChat',
 	landbotSalesforce: 'Landbot ↔ Salesforce Live Agent',
+	landbotSlack: 'Landbot ↔ Slack',
 	landbotSalesforceEnhancedChat: 'Landbot ↔ Salesforce Enhanced Chat',
 } as const;
 
@@ -155,6 +173,9 @@ const GREETING = 'Hi! I am the shop bot. How can I help?';
 /** What templates 1, 7, 14 and 19 tell the customer once the handoff is set up. */
 const AGENT_COMING = 'An agent will be with you shortly.';
 const OWN_APP_USER = { id: 'u-1001', name: 'Uma' };
+/** The Slack channel the agents work in (templates 16–18) and what template 18 posts at the handback. */
+const SLACK_CHANNEL = { id: 'C0SUPPORT1', name: 'support' };
+const HANDED_BACK = 'Handed back to the bot.';
 const BOTPRESS_LIVECHAT_CREDENTIAL = {
 	id: 'botpress-hitl-livechat-credential',
 	name: 'Botpress HITL account (LiveChat bot)',
@@ -208,7 +229,16 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 				stops.push(() => stopIt(value));
 				return value;
 			});
-		const [landbot, td, lc, bpTiledesk, bpLiveChat, sf, sfe, ownApp] = await Promise.all([
+		// The Slack app: a bot token and a signing secret of this run; its bot user in #support with the agent Alice.
+		const slack = new SlackSimulator({
+			token: `xoxb-${crypto.randomInt(1e9, 1e10)}-${crypto.randomInt(1e9, 1e10)}-${crypto.randomBytes(12).toString('hex')}`,
+			signingSecret: crypto.randomBytes(16).toString('hex'),
+			subscriptions: ['message.channels'], // the bot events template 18's sticky note has the app subscribe to
+			timeScale,
+		});
+		stops.push(() => slack.stop());
+		const slackChannel = slack.createChannel(SLACK_CHANNEL);
+		const [landbot, td, lc, bpTiledesk, bpLiveChat, sf, sfe, slackServer, proxy, ownApp] = await Promise.all([
 			started(startLandbot(timeScale, { port: ports.landbot, idleUnassignMs: opts.idleUnassignMs ?? 3 * 60_000 }), (s) => s.stop()),
 			started(startTiledesk({ timeScale, port: ports.tiledesk }), (s) => s.tiledesk.stop()),
 			started(startLiveChat({ timeScale, port: ports.livechat }), (s) => s.livechat.stop()),
@@ -216,12 +246,15 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			started(startBotpress({ port: ports.botpressLiveChat, serviceHeaders: { [SECRET_HEADER]: botpressSecrets[1] } }), (s) => s.stop()),
 			started(startSalesforce({ port: ports.salesforce, pollTimeoutMs: opts.salesforcePollTimeoutMs }), (s) => s.stop()),
 			started(startEnhancedChat({ port: ports.salesforceEnhancedChat, timeScale }), (s) => s.stop()),
+			started(serveSlack(slack, { port: ports.slack }), (s) => s.stop()),
+			started(startTlsProxy({ handlers: slack.hosts }), (s) => s.stop()),
 			started(new OwnApp({ name: HEADER_SECRET_NAME, value: toApp.value }).start(ports.ownApp ?? 0), (s) => s.stop()),
 		]);
 		stage(
 			`simulators up: Landbot :${portOf(landbot.baseUrl)}, Tiledesk :${portOf(td.tiledesk.baseUrl)}, LiveChat :${portOf(lc.livechat.baseUrl)}, ` +
 				`Botpress :${portOf(bpTiledesk.baseUrl)} and :${portOf(bpLiveChat.baseUrl)}, Salesforce Live Agent :${portOf(sf.hostUrl)}, ` +
-				`Salesforce Enhanced Chat :${portOf(sfe.baseUrl)}, your app :${portOf(ownApp.baseUrl)}`,
+				`Salesforce Enhanced Chat :${portOf(sfe.baseUrl)}, Slack :${portOf(slackServer.baseUrl)} (n8n's https://slack.com: TLS proxy :${portOf(proxy.url)}), ` +
+				`your app :${portOf(ownApp.baseUrl)}`,
 		);
 
 		// ---- demo data: a Landbot channel per pairing, the LiveChat bot template 13 writes as
@@ -229,6 +262,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			tiledesk: landbot.createChannel({ name: 'Web bot (Tiledesk)', type: 'landbot' }).id,
 			livechat: landbot.createChannel({ name: 'Web bot (LiveChat)', type: 'landbot' }).id,
 			salesforce: landbot.createChannel({ name: 'Web bot (Salesforce Live Agent)', type: 'landbot' }).id,
+			slack: landbot.createChannel({ name: 'Web bot (Slack)', type: 'landbot' }).id,
 			salesforceEnhancedChat: landbot.createChannel({ name: 'Web bot (Salesforce Enhanced Chat)', type: 'landbot' }).id,
 		};
 		const liveChatBotId = lc.livechat.createBot({ name: 'Botpress relay', groupIds: [lc.groupId], clientId: lc.clientId }).id;
@@ -257,6 +291,9 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			[BOTPRESS_TEMPLATE_FILES.liveChatToBotpress]: {},
 			[SALESFORCE_TEMPLATE_FILES.handoff]: backToBot,
 			[SALESFORCE_TEMPLATE_FILES.customerToAgent]: channel(channels.salesforce),
+			[SLACK_TEMPLATE_FILES.handoffStart]: { [SLACK_PLACEHOLDERS.channelId]: slackChannel.id },
+			[SLACK_TEMPLATE_FILES.landbotToSlack]: { [SLACK_PLACEHOLDERS.channelId]: slackChannel.id, ...channel(channels.slack) },
+			[SLACK_TEMPLATE_FILES.slackToLandbot]: { [SLACK_PLACEHOLDERS.channelId]: slackChannel.id, [SLACK_PLACEHOLDERS.botUserId]: slack.botUserId, ...backToBot },
 			[ENHANCED_CHAT_TEMPLATE_FILES.handoff]: {},
 			[ENHANCED_CHAT_TEMPLATE_FILES.customerToAgent]: { ...channel(channels.salesforceEnhancedChat), ...backToBot },
 			[ENHANCED_CHAT_TEMPLATE_FILES.agentToCustomer]: backToBot,
@@ -287,6 +324,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			{ ...botpressCredential(bpLiveChat, botpressSecrets[1]), ...BOTPRESS_LIVECHAT_CREDENTIAL },
 			salesforceCredential(sf),
 			enhancedChatCredential(sfe),
+			slackCredential(slack),
 			blockSecret.credential,
 			toN8n.credential,
 			toApp.credential,
@@ -303,7 +341,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			// Published through the REST API once n8n runs (as the editor's Publish button does): one CLI
 			// command per workflow would cost ~3 s each.
 			publish: false,
-			env: { N8N_LOG_LEVEL: 'info' },
+			// n8n's Slack nodes reach https://slack.com through the proxy, the simulators directly.
+			env: { N8N_LOG_LEVEL: 'info', ...slackProxyEnv(proxy) },
 			onProgress: stage,
 		});
 		const instance = n8n;
@@ -321,10 +360,13 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 		const workflowOf = (file: string) => workflows.find((w) => w.file === file)!;
 		await bpTiledesk.configure(botpressEndpointBase(instance, workflowOf(BOTPRESS_TEMPLATE_FILES.botpressToTiledesk).template));
 		await bpLiveChat.configure(botpressEndpointBase(instance, workflowOf(BOTPRESS_TEMPLATE_FILES.botpressToLiveChat).template));
+		// The Slack app's Event Subscriptions: Slack saves the Request URL once it answers the challenge.
+		const slackTrigger = workflowOf(SLACK_TEMPLATE_FILES.slackToLandbot).template;
+		await slack.setEventUrl(instance.webhookUrl(webhookPath(slackTrigger, 'Agent reply in Slack')));
 		const count = (kind: string) => expected.filter((r) => r.kind === kind).length;
 		stage(
 			`triggers live: ${count('landbot')} Landbot message hooks, ${count('tiledesk')} Tiledesk subscriptions, ` +
-				`${count('livechat')} LiveChat webhooks, 2 Botpress bots connected`,
+				`${count('livechat')} LiveChat webhooks, 2 Botpress bots connected, the Slack app's event URL verified`,
 		);
 
 		// ---- the people of the walkthrough
@@ -338,6 +380,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			bea: customer(channels.livechat, 'Bea'),
 			eve: customer(channels.salesforce, 'Eve'),
 			fay: customer(channels.salesforceEnhancedChat, 'Fay'),
+			gil: customer(channels.slack, 'Gil'),
 			cleo: bpTiledesk.startConversation({ name: 'Cleo', email: 'cleo@example.com' }).id,
 			dev: bpLiveChat.startConversation({ name: 'Dev', email: 'dev@example.com' }).id,
 		};
@@ -359,6 +402,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			bp: { tiledesk: bpTiledesk, livechat: bpLiveChat },
 			sf,
 			sfe,
+			slack: { simulator: slack, controlUrl: slackServer.controlUrl, channel: slackChannel },
 			ownApp,
 			people,
 			secrets: { block: blockSecret.value, toN8n: toN8n.value },
@@ -376,13 +420,19 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 				[
 					'',
 					`web channels ${channels.tiledesk} (→ Tiledesk), ${channels.livechat} (→ LiveChat), ${channels.salesforce} (→ Salesforce Live Agent), ` +
-						`${channels.salesforceEnhancedChat} (→ Salesforce Enhanced Chat)`,
+						`${channels.slack} (→ Slack), ${channels.salesforceEnhancedChat} (→ Salesforce Enhanced Chat)`,
 				],
 				['Tiledesk', `API ${td.tiledesk.baseUrl} (${TILEDESK_OWNER.email} / ${TILEDESK_OWNER.password}, project ${td.projectId})   control ${td.tiledesk.controlUrl}`],
 				['LiveChat', `API ${lc.livechat.baseUrl}   control ${lc.livechat.controlUrl}`],
 				['Botpress', `bot → Tiledesk ${bpTiledesk.controlUrl}   bot → LiveChat ${bpLiveChat.controlUrl}`],
 				['Salesforce', `Live Agent: Chat API ${sf.endpoint}   control ${sf.controlUrl}`],
 				['', `Enhanced Chat: SCRT URL ${sfe.baseUrl} (org ${sfe.orgId}, deployment ${sfe.deploymentName})   control ${sfe.controlUrl}`],
+				['Slack', `Web API ${slackServer.baseUrl}/api/<method> (bot token ${slack.token})   control ${slackServer.controlUrl}`],
+				[
+					'',
+					`channel #${slackChannel.name} ${slackChannel.id}, bot user ${slack.botUserId}, agent ${DEFAULT_AGENT.realName} ${DEFAULT_AGENT.id}, signing secret ${slack.signingSecret}; ` +
+						`n8n reaches it as https://slack.com through the TLS proxy ${proxy.url}`,
+				],
 				['your app', `${ownApp.baseUrl}   inbox ${ownApp.baseUrl}/inbox`],
 			];
 			const lines = rows.map(([name, text]) => `  ${name.padEnd(12)}${text}`);
@@ -399,6 +449,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			botpress: { tiledesk: bpTiledesk, livechat: bpLiveChat },
 			salesforce: sf,
 			salesforceEnhancedChat: sfe,
+			slack: { simulator: slack, server: slackServer, channel: slackChannel, proxy },
 			ownApp,
 			workflows,
 			credentials,
@@ -500,8 +551,9 @@ interface GuideContext {
 	bp: Playground['botpress'];
 	sf: SalesforceLiveAgentSimulator;
 	sfe: SalesforceEnhancedChatSimulator;
+	slack: { simulator: SlackSimulator; controlUrl: string; channel: { id: string; name: string } };
 	ownApp: OwnApp;
-	people: { ada: number; bea: number; eve: number; fay: number; cleo: string; dev: string };
+	people: { ada: number; bea: number; eve: number; fay: number; gil: number; cleo: string; dev: string };
 	secrets: { block: string; toN8n: string };
 	idleUnassignMs: number;
 }
@@ -518,7 +570,9 @@ function walkthrough(c: GuideContext): Pairing[] {
 		headers: { [HEADER_SECRET_NAME]: c.secrets.block },
 		body,
 	});
-	const { ada, bea, eve, fay, cleo, dev } = c.people;
+	const { ada, bea, eve, fay, gil, cleo, dev } = c.people;
+	const inSlack = `${c.slack.controlUrl}/channels/${c.slack.channel.id}`;
+	const gilThread = `${inSlack}/threads/$THREAD`;
 	const ticket = (variable: string) => `${tdc}/requests/${requestIdFor(c.td, '$' + variable)}`;
 	const ownRequest = `${tdc}/requests/${requestIdFor(c.td, OWN_APP_USER.id)}`;
 	const adaRequest = `${tdc}/requests/${requestIdFor(c.td, ada)}`;
@@ -712,6 +766,50 @@ function walkthrough(c: GuideContext): Pairing[] {
 				{ say: 'What Eve sees', url: `${lb}/customers/${eve}`, shows: 'I see it, refunding one now.' },
 				{ say: `The agent ends the chat: the loop gives Eve back to the bot at block ${RESUME_BLOCK}`, method: 'POST', url: `${sfc}/sessions/$SESSION/end` },
 				{ say: 'Eve is with the bot again', url: `${lb}/customers/${eve}`, shows: backAtBlock },
+			],
+		},
+		{
+			title: PAIRINGS.landbotSlack,
+			templates: 'templates 16–18',
+			gist: `Gil asks for a human; a thread opens in #${c.slack.channel.name}; Gil and an agent write; " /done" hands back`,
+			intro:
+				`customer ${gil} (Gil) talks with the bot on Landbot channel ${c.channels.slack}; the agents work in the Slack channel ` +
+				`#${c.slack.channel.name} (${c.slack.channel.id}), where the app's bot user is ${c.slack.simulator.botUserId}.`,
+			steps: [
+				{
+					say: `Gil asks for a human: the bot's Webhook block calls template 16 (a thread in #${c.slack.channel.name} with the bot history)`,
+					url: `${lb}/customers/${gil}/webhook_block`,
+					body: block(SLACK_TEMPLATE_FILES.handoffStart, { customer_id: '@id', name: '@name' }),
+				},
+				{ say: 'What Gil sees', url: `${lb}/customers/${gil}`, shows: AGENT_COMING },
+				{
+					say: `What the agents see in #${c.slack.channel.name}: a new thread for Gil`,
+					url: `${inSlack}/messages`,
+					shows: `Gil asks for a human agent (Landbot customer ${gil})`,
+				},
+				{
+					say: `The thread's ts (template 16 also keeps it in Gil's Landbot field ${THREAD_FIELD})`,
+					url: `${inSlack}/messages`,
+					capture: { name: 'THREAD', expr: `j.find(m => m.text.includes('(Landbot customer ${gil})'))?.ts` },
+				},
+				{ say: 'The thread: the bot history first', url: gilThread, shows: `bot: ${GREETING}` },
+				{ say: 'Gil writes (template 17 posts it in the thread)', url: `${lb}/customers/${gil}/says`, body: { text: 'The shoes I got are a size too small' } },
+				{ say: 'What the agents see in the thread', url: gilThread, shows: 'The shoes I got are a size too small' },
+				{
+					say:
+						`${DEFAULT_AGENT.realName} replies in the thread: Slack delivers the signed message event to template 18, which relays it to Gil`,
+					url: `${gilThread}/replies`,
+					body: { text: 'Sorry! A pair one size up leaves today.' },
+				},
+				{ say: 'What Gil sees', url: `${lb}/customers/${gil}`, shows: 'Sorry! A pair one size up leaves today.' },
+				{ say: 'What the agents see: the reply carries the :outbox_tray: reaction (the relay took it)', url: gilThread, shows: ':outbox_tray: 1' },
+				{
+					say: `She writes " /done" in the thread (Slack's message box needs the leading space): template 18 gives Gil back to the bot at block ${RESUME_BLOCK}`,
+					url: `${gilThread}/replies`,
+					body: { text: ' /done' },
+				},
+				{ say: 'Gil is with the bot again', url: `${lb}/customers/${gil}`, shows: backAtBlock },
+				{ say: 'What the thread says', url: gilThread, shows: HANDED_BACK },
 			],
 		},
 		{

@@ -335,7 +335,7 @@ describe('Landbot ↔ Slack handoff through templates 16–18 in a real n8n', ()
 	test('a reply Landbot refuses ends in a failed execution naming the thread and the reply, and the next reply goes out without waiting for the turn to time out', async () => {
 		// 400 is not retried: the send fails at once, its error output ends the turn as failed.
 		landbot.setFaults({ rate: 1, statuses: [400] });
-		let refused: { ts: string };
+		let refused: Record<string, any> = {};
 		try {
 			refused = slack.userPosts(CHANNEL, 'agent reply Landbot refuses', { threadTs: rootTs });
 			await waitUntil('the failed execution', async () => (await n8n.executions({ includeData: false, status: 'error' })).length > 0, { timeoutMs: 30_000 });

@@ -4,13 +4,30 @@
  * activated, and has its credentials; then runs each pairing's walkthrough, the very steps `npm start`
  * prints as curl commands (a customer or user message reaches the agent, the agent's answer reaches
  * them, and the close hands them back); and that n8n logged no request for a webhook it had not
- * registered (what probing webhook URLs during start-up used to cause).
+ * registered (what probing webhook URLs during start-up used to cause), and reached the Slack
+ * simulator as https://slack.com through the TLS proxy, and nothing else through it.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 
 import { runSteps } from '../../scripts/start/guide';
 import { PAIRINGS, type Playground, startPlayground } from '../../scripts/start/playground';
+import { REPO_ROOT } from './lib/n8n';
 import { OUTSIDE_PLAYGROUND, TEMPLATES_DIR } from './lib/templates';
+
+/** This package's node types that take a credential, read from the built nodes the packed package ships. */
+function nodeTypesWithCredentials(): Set<string> {
+	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; n8n: { nodes: string[] } };
+	type NodeClass = new () => { description: { name: string; credentials?: unknown[] } };
+	const types = new Set<string>();
+	for (const file of pkg.n8n.nodes) {
+		for (const Node of Object.values(require(path.join(REPO_ROOT, file)) as Record<string, NodeClass>)) {
+			const { name, credentials } = new Node().description;
+			if (credentials?.length) types.add(`${pkg.name}.${name}`);
+		}
+	}
+	return types;
+}
 
 describe('npm start: the playground with every pairing', () => {
 	let pg: Playground;
@@ -39,13 +56,13 @@ describe('npm start: the playground with every pairing', () => {
 		expect(stages[0]).toMatch(/^n8n 2\.40\.7 installed \(cached\)/);
 		const files = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json') && !OUTSIDE_PLAYGROUND.includes(f));
 		for (const stage of [
-			/^simulators up: Landbot :\d+, Tiledesk :\d+, LiveChat :\d+, Botpress :\d+ and :\d+, Salesforce Live Agent :\d+, Salesforce Enhanced Chat :\d+, your app :\d+$/,
+			/^simulators up: Landbot :\d+, Tiledesk :\d+, LiveChat :\d+, Botpress :\d+ and :\d+, Salesforce Live Agent :\d+, Salesforce Enhanced Chat :\d+, Slack :\d+ \(n8n's https:\/\/slack\.com: TLS proxy :\d+\), your app :\d+$/,
 			/^package installed/,
-			/^10 credentials imported$/,
+			/^11 credentials imported$/,
 			new RegExp(`^${files.length} workflows imported$`),
 			/^n8n ready at http:\/\/127\.0\.0\.1:\d+$/,
 			new RegExp(`^${files.length} workflows published`),
-			/^triggers live: 6 Landbot message hooks, 5 Tiledesk subscriptions, 6 LiveChat webhooks, 2 Botpress bots connected$/,
+			/^triggers live: 7 Landbot message hooks, 5 Tiledesk subscriptions, 6 LiveChat webhooks, 2 Botpress bots connected, the Slack app's event URL verified$/,
 			new RegExp(`^ready: ${Object.keys(PAIRINGS).length} pairings$`),
 		]) {
 			expect(stages).toContainEqual(expect.stringMatching(stage));
@@ -59,6 +76,7 @@ describe('npm start: the playground with every pairing', () => {
 		expect(pg.workflows.map((w) => w.file).sort()).toEqual([...files].sort());
 		const credentials = (await pg.n8n.rest<{ data: Array<{ id: string; name: string; type: string }> }>('/rest/credentials')).data;
 		const problems: string[] = [];
+		const needCredential = nodeTypesWithCredentials();
 		for (const w of pg.workflows) {
 			const { data } = await pg.n8n.rest(`/rest/workflows/${w.id}`);
 			if (data.active !== true || data.activeVersionId !== data.versionId) problems.push(`${w.file}: not published (active ${data.active})`);
@@ -66,7 +84,7 @@ describe('npm start: the playground with every pairing', () => {
 			if (status.status !== 'published') problems.push(`${w.file}: publication ${status.status} ${JSON.stringify(status.triggers)}`);
 			for (const node of data.nodes as Array<{ name: string; type: string; credentials?: Record<string, { id: string; name: string }> }>) {
 				const refs = Object.entries(node.credentials ?? {});
-				if (node.type.startsWith('n8n-nodes-handoff.') && refs.length === 0) problems.push(`${w.file} "${node.name}": no credential`);
+				if (needCredential.has(node.type) && refs.length === 0) problems.push(`${w.file} "${node.name}": no credential`);
 				for (const [type, ref] of refs) {
 					const found = credentials.find((c) => c.id === ref.id);
 					if (!found) problems.push(`${w.file} "${node.name}": credential ${ref.id} (${ref.name}) missing`);
@@ -90,7 +108,7 @@ describe('npm start: the playground with every pairing', () => {
 		console.log(`playground: ${title}, ${pairing!.steps.length} steps in ${Date.now() - started} ms\n${done.join('\n')}`);
 	});
 
-	test("n8n logged no request for an unregistered webhook, and every execution succeeded", async () => {
+	test('n8n logged no request for an unregistered webhook, every execution succeeded, only Slack went through the proxy', async () => {
 		const log = pg.n8n.logs();
 		expect(log.match(/.*is not registered.*/g) ?? []).toEqual([]);
 		expect(log.match(/.*Received request for unknown webhook.*/g) ?? []).toEqual([]);
@@ -100,5 +118,8 @@ describe('npm start: the playground with every pairing', () => {
 			.map((e) => ({ id: e.id, workflow: pg.workflows.find((w) => w.id === e.workflowId)?.file, error: e.data?.resultData?.error?.message }));
 		expect(failed).toEqual([]);
 		console.log(`playground: ${executions.length} executions, none failed`);
+		const tunnels = pg.slack.proxy.log.filter((l) => l.kind === 'connect').map((l) => `${l.target} ${l.status}`);
+		expect(new Set(tunnels)).toEqual(new Set(['slack.com:443 200']));
+		expect(pg.slack.proxy.log.filter((l) => l.kind === 'http')).toEqual([]);
 	});
 });
