@@ -80,3 +80,5 @@ export type {
 	EnhancedChatSessionStatus,
 	SseMessage,
 } from './salesforceEnhancedChat';
+export { TeamsSimulator, TEAMS_DEFAULT_AGENT } from './teams';
+export type { TeamsSimulatorOptions, GraphUser, GraphApiCall, NotificationAttempt, GraphSubscription, TeamsUserPostInput } from './teams';
