@@ -33,7 +33,8 @@ export type HandoffPlatform =
 	| 'livechat'
 	| 'botpress'
 	| 'salesforceLiveAgent'
-	| 'salesforceEnhancedChat';
+	| 'salesforceEnhancedChat'
+	| 'chatwoot';
 
 /**
  * One vocabulary of event names for every platform (`event`):
@@ -74,6 +75,7 @@ export const HANDOFF_PLATFORMS: readonly HandoffPlatform[] = [
 	'botpress',
 	'salesforceLiveAgent',
 	'salesforceEnhancedChat',
+	'chatwoot',
 ];
 
 /**

@@ -82,3 +82,15 @@ export type {
 } from './salesforceEnhancedChat';
 export { TeamsSimulator, TEAMS_DEFAULT_AGENT } from './teams';
 export type { TeamsSimulatorOptions, GraphUser, GraphApiCall, NotificationAttempt, GraphSubscription, TeamsUserPostInput } from './teams';
+export { ChatwootSimulator, CHATWOOT_WEBHOOK_EVENTS, CHATWOOT_AGENT_BOT_EVENTS } from './chatwoot';
+export type {
+	ChatwootSimulatorOptions,
+	ChatwootSeed,
+	ChatwootUserView,
+	CustomerWritesInput,
+	ChatwootApiCall,
+	ChatwootDeliveryAttempt,
+	ChatwootConversationStatus,
+	ChatwootDeliveryKind,
+	ChatwootUploadedFile,
+} from './chatwoot';

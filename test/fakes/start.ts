@@ -4,11 +4,14 @@
  * --enhanced-chat-port N` or LANDBOT_SIM_PORT / TILEDESK_SIM_PORT / ENHANCED_CHAT_SIM_PORT
  * (defaults 4501 / 4502 / 4507); host: `--host H` or SIM_HOST (default 127.0.0.1);
  * `--time-scale X` or SIM_TIME_SCALE; `--idle-unassign-ms N` or LANDBOT_IDLE_UNASSIGN_MS.
+ * Chatwoot: `--chatwoot-port N` or CHATWOOT_SIM_PORT (default 4508), `--chatwoot-version V` or
+ * CHATWOOT_SIM_VERSION (default 4.13.0), CHATWOOT_SIM_BOT_URL = an agent bot's outgoing_url on the API inbox.
  * Stops on SIGINT / SIGTERM.
  */
 import { LandbotSimulator } from './landbot';
 import { SalesforceEnhancedChatSimulator } from './salesforceEnhancedChat';
 import { TiledeskSimulator } from './tiledesk';
+import { ChatwootSimulator } from './chatwoot';
 
 function arg(name: string): string | undefined {
 	const args = process.argv.slice(2);
@@ -47,9 +50,17 @@ async function main(): Promise<void> {
 		orgId: '00D5e000000AbCd',
 		deploymentName: 'Handoff_Web',
 	});
+	const chatwoot = new ChatwootSimulator({
+		host,
+		port: num(arg('chatwoot-port') ?? process.env.CHATWOOT_SIM_PORT, 4508),
+		timeScale,
+		version: arg('chatwoot-version') ?? process.env.CHATWOOT_SIM_VERSION ?? '4.13.0',
+	});
 	await landbot.start();
 	await tiledesk.start();
 	await enhancedChat.start();
+	await chatwoot.start();
+	const chatwootDemo = chatwoot.seedAccount({ botUrl: process.env.CHATWOOT_SIM_BOT_URL, connectBot: !!process.env.CHATWOOT_SIM_BOT_URL });
 
 	const web = landbot.createChannel({ name: 'Demo web bot', type: 'landbot' });
 	const whatsapp = landbot.createChannel({ name: 'Demo WhatsApp', type: 'whatsapp' });
@@ -78,10 +89,19 @@ async function main(): Promise<void> {
 		`  deployment     ${enhancedChat.deploymentName}   (esDeveloperName)`,
 		`  control        ${enhancedChat.controlUrl}`,
 		...SalesforceEnhancedChatSimulator.controlRoutes.map((r) => `    ${r}`),
+		'',
+		`Chatwoot simulator (server version ${chatwoot.version})`,
+		`  base URL       ${chatwoot.baseUrl}   (account ${chatwootDemo.accountId}; header api_access_token)`,
+		`  user token     ${chatwootDemo.userToken}   (${chatwootDemo.admin.email}, administrator)`,
+		`  API inbox      ${chatwootDemo.apiInbox.id}, identifier ${chatwootDemo.apiInbox.identifier}; web inbox ${chatwootDemo.webInbox.id}`,
+		...(chatwootDemo.bot ? [`  agent bot      ${chatwootDemo.bot.id}, token ${chatwootDemo.bot.accessToken} → ${chatwootDemo.bot.outgoingUrl}`] : []),
+		`  control        ${chatwoot.controlUrl}`,
+		...ChatwootSimulator.controlRoutes.map((r) => `    ${r}`),
 	];
 	console.log(lines.join('\n'));
 
 	const shutdown = async (): Promise<void> => {
+		await chatwoot.stop();
 		await Promise.all([landbot.stop(), tiledesk.stop(), enhancedChat.stop()]);
 		process.exit(0);
 	};

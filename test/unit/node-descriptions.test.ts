@@ -13,6 +13,7 @@ import type {
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { BotpressHitlApi } from '../../credentials/BotpressHitlApi.credentials';
+import { ChatwootApi } from '../../credentials/ChatwootApi.credentials';
 import { HandoffRequestApi } from '../../credentials/HandoffRequestApi.credentials';
 import { LandbotApi } from '../../credentials/LandbotApi.credentials';
 import { LiveChatApi } from '../../credentials/LiveChatApi.credentials';
@@ -21,6 +22,8 @@ import { SalesforceLiveAgentApi } from '../../credentials/SalesforceLiveAgentApi
 import { TiledeskApi } from '../../credentials/TiledeskApi.credentials';
 import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
 import { BotpressHitlTrigger } from '../../nodes/BotpressHitl/BotpressHitlTrigger.node';
+import { Chatwoot } from '../../nodes/Chatwoot/Chatwoot.node';
+import { ChatwootTrigger } from '../../nodes/Chatwoot/ChatwootTrigger.node';
 import { HandoffRequestTrigger } from '../../nodes/HandoffRequest/HandoffRequestTrigger.node';
 import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
@@ -42,6 +45,8 @@ const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, ''
 const nodes: INodeType[] = [
 	new BotpressHitl(),
 	new BotpressHitlTrigger(),
+	new Chatwoot(),
+	new ChatwootTrigger(),
 	new HandoffRequestTrigger(),
 	new Landbot(),
 	new LandbotTrigger(),
@@ -56,6 +61,7 @@ const nodes: INodeType[] = [
 ];
 const credentials: ICredentialType[] = [
 	new BotpressHitlApi(),
+	new ChatwootApi(),
 	new HandoffRequestApi(),
 	new LandbotApi(),
 	new LiveChatApi(),

@@ -5,6 +5,8 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
 import { BotpressHitlTrigger } from '../../nodes/BotpressHitl/BotpressHitlTrigger.node';
+import { Chatwoot } from '../../nodes/Chatwoot/Chatwoot.node';
+import { ChatwootTrigger } from '../../nodes/Chatwoot/ChatwootTrigger.node';
 import { HandoffRequestTrigger } from '../../nodes/HandoffRequest/HandoffRequestTrigger.node';
 import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
@@ -22,6 +24,8 @@ import { TiledeskTrigger } from '../../nodes/Tiledesk/TiledeskTrigger.node';
 const ours: INodeType[] = [
 	new BotpressHitl(),
 	new BotpressHitlTrigger(),
+	new Chatwoot(),
+	new ChatwootTrigger(),
 	new HandoffRequestTrigger(),
 	new Landbot(),
 	new LandbotTrigger(),
