@@ -21,6 +21,8 @@ export const OUTSIDE_PLAYGROUND: readonly string[] = [
 	'24-landbot-teams-handoff-start.json',
 	'25-landbot-to-teams.json',
 	'26-teams-to-landbot.json',
+	'27-botpress-to-teams.json',
+	'28-teams-to-botpress.json',
 ];
 
 export const TEMPLATE_FILES = {
