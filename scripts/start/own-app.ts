@@ -13,6 +13,7 @@ export interface AppMessage {
 	userId: string;
 	text: string | null;
 	url: string | null;
+	messageId: string | null;
 }
 
 export class OwnApp {
@@ -74,7 +75,10 @@ export class OwnApp {
 			if (typeof body?.userId !== 'string' || !body.userId) return send(400, { error: 'userId missing' });
 			const text = typeof body.text === 'string' ? body.text : null;
 			const link = typeof body.url === 'string' ? body.url : null;
-			this.inbox.push({ at: new Date().toISOString(), userId: body.userId, text, url: link });
+			const messageId = typeof body.messageId === 'string' && body.messageId ? body.messageId : null;
+			// As a real app should: n8n sends a POST again when it missed the answer; the copy is taken, not kept twice.
+			if (messageId && this.inbox.some((m) => m.messageId === messageId)) return send(200, { ok: true, duplicate: true });
+			this.inbox.push({ at: new Date().toISOString(), userId: body.userId, text, url: link, messageId });
 			return send(200, { ok: true });
 		}
 		const inbox = /^\/inbox(?:\/([^/]+))?\/?$/.exec(url.pathname);
@@ -85,7 +89,7 @@ export class OwnApp {
 		if (req.method === 'GET' && url.pathname === '/') {
 			return send(200, {
 				routes: [
-					`POST ${OWN_APP_PATH}   what n8n (template 6) posts: {userId, text, url}, header ${this.secret.name}`,
+					`POST ${OWN_APP_PATH}   what n8n (template 6) posts: {userId, text, url, messageId}, header ${this.secret.name}`,
 					'GET  /inbox                   every agent message the app received',
 					'GET  /inbox/:userId           one user\'s',
 				],
