@@ -1,8 +1,9 @@
 import type {
-	IAuthenticateGeneric,
 	Icon,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -49,14 +50,14 @@ export class ChatwootApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				api_access_token: '={{$credentials.apiAccessToken}}',
-			},
-		},
-	};
+	/**
+	 * A function, not an expression: the Chatwoot Trigger writes its catch-up mark once the execution
+	 * has ended, when n8n 2.x has released the expression sandbox an expression-based header needs
+	 * ("No bridge acquired for this context").
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), api_access_token: String(credentials.apiAccessToken ?? '') } };
+	}
 
 	// The account's inboxes: checks the token and that its user belongs to this account (GET
 	// /api/v1/profile would pass with any account ID). Chatwoot answers an agent bot's token 401

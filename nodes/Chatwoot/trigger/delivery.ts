@@ -152,6 +152,16 @@ function customerIdOf(conversation: IDataObject): string | null {
 	return person(meta.sender).id ?? idToString(contactInbox.contact_id);
 }
 
+/**
+ * The contact's `identifier` (your system's ID for the customer, as Contact → Get or Create sets it),
+ * from the conversation's `meta.sender`: what a relay finds the customer on the other side by.
+ */
+function contactIdentifierOf(conversation: IDataObject): string | null {
+	const meta = isObject(conversation.meta) ? conversation.meta : {};
+	const sender = isObject(meta.sender) ? meta.sender : {};
+	return typeof sender.identifier === 'string' && sender.identifier !== '' ? sender.identifier : null;
+}
+
 function assigneeOf(conversation: IDataObject): IDataObject | null {
 	const meta = isObject(conversation.meta) ? conversation.meta : {};
 	return namedObject(meta.assignee);
@@ -213,6 +223,7 @@ function messageEvent(delivery: Delivery): HandoffEvent {
 		platform: 'chatwoot',
 		conversationId: delivery.conversationId,
 		customerId: customerIdOf(conversation) ?? (senderRole(body.sender, messageType) === 'customer' ? sender.id : null),
+		contactIdentifier: contactIdentifierOf(conversation),
 		author: { role: senderRole(body.sender, messageType), ...sender },
 		message: normalizeMessage(body),
 		timestamp: toIsoTimestamp(body.created_at),
@@ -237,6 +248,7 @@ function conversationEvent(delivery: Delivery, event: HandoffEventName): Handoff
 		platform: 'chatwoot',
 		conversationId: delivery.conversationId,
 		customerId: customerIdOf(body),
+		contactIdentifier: contactIdentifierOf(body),
 		author: actorOf(body),
 		message: null,
 		timestamp: toIsoTimestamp(body.updated_at ?? body.timestamp ?? body.created_at),

@@ -23,6 +23,10 @@ export const OUTSIDE_PLAYGROUND: readonly string[] = [
 	'26-teams-to-landbot.json',
 	'27-botpress-to-teams.json',
 	'28-teams-to-botpress.json',
+	'30-landbot-chatwoot-handoff-start.json',
+	'31-landbot-to-chatwoot.json',
+	'32-chatwoot-to-landbot.json',
+	'29-teams-subscription-renewal.json',
 ];
 
 export const TEMPLATE_FILES = {

@@ -218,9 +218,10 @@ export abstract class ChatwootConversations extends ChatwootDeliveries {
 	}
 
 	/** An update of the conversation: conversation_updated with what changed (conversation.rb list_of_keys). */
-	protected conversationChanged(c: ConversationRecord, changes: Record<string, [unknown, unknown]>): void {
-		const previous = c.updatedAt;
-		c.updatedAt = Math.max(Date.now(), previous + 1);
+	protected conversationChanged(c: ConversationRecord, changes: Record<string, [unknown, unknown]>, savedFrom?: number): void {
+		// `savedFrom`: the change was saved already (updated_at moved), its other events went out first.
+		const previous = savedFrom ?? c.updatedAt;
+		if (savedFrom === undefined) c.updatedAt = Math.max(Date.now(), previous + 1);
 		this.emitConversationEvent(c, 'conversation_updated', {
 			...changes,
 			updated_at: [new Date(previous).toISOString(), new Date(c.updatedAt).toISOString()],
@@ -243,12 +244,15 @@ export abstract class ChatwootConversations extends ChatwootDeliveries {
 		const statusChanged = c.status !== status;
 		c.status = status;
 		c.snoozedUntil = newSnooze;
+		// The callbacks run after the save (after_update_commit): every event carries the new updated_at.
+		const savedFrom = c.updatedAt;
+		c.updatedAt = Math.max(Date.now(), savedFrom + 1);
 		if (statusChanged) {
 			if (status === 'open') this.emitConversationEvent(c, 'conversation_opened');
 			if (status === 'resolved') this.emitConversationEvent(c, 'conversation_resolved');
 			this.emitConversationEvent(c, 'conversation_status_changed', { status: changes.status });
 		}
-		this.conversationChanged(c, changes);
+		this.conversationChanged(c, changes, savedFrom);
 		if (statusChanged && actor) {
 			// UNCONFIRMED: the wording of conversations.activity.status.* (config/locales/en.yml).
 			const wording: Record<ConversationStatus, string> = {

@@ -241,12 +241,20 @@ describe('Chatwoot node: Message', () => {
 		const [again] = await run({ ...send, sendAs: 'customer', messageType: 'event', message: JSON.stringify({ ...event, maybeRelayed: true }) });
 		expect(again.json).toMatchObject({ alreadySent: true, messageId: '1002' });
 
-		// Not there (the conversation's messages read back to its start): sent.
+		// Not there (a page shorter than Chatwoot's 20 is the conversation's start: no read before it): sent.
 		chatwoot().get(`${API}/conversations/42/messages`).reply(200, { payload: [created(1001)] });
-		chatwoot().get(`${API}/conversations/42/messages`).query({ before: '1001' }).reply(200, { payload: [] });
 		chatwoot().post(`${API}/conversations/42/messages`).reply(200, created(1003));
 		const [sent] = await run({ ...send, sendAs: 'customer', messageType: 'event', message: JSON.stringify({ ...event, maybeRelayed: true }) });
 		expect(sent.json).toMatchObject({ alreadySent: false, messageId: '1003' });
+
+		// A full page without it: the 20 before it are read too.
+		chatwoot().get(`${API}/conversations/42/messages`).reply(200, { payload: Array.from({ length: 20 }, (_, i) => created(1100 + i)) });
+		chatwoot()
+			.get(`${API}/conversations/42/messages`)
+			.query({ before: '1100' })
+			.reply(200, { payload: [created(1003, { content_attributes: { n8n_handoff: true, n8n_handoff_source: 'landbot:msg-9' } })] });
+		const [older] = await run({ ...send, sendAs: 'customer', messageType: 'event', message: JSON.stringify({ ...event, maybeRelayed: true }) });
+		expect(older.json).toMatchObject({ alreadySent: true, messageId: '1003' });
 	});
 
 	it('downloads a file and sends it as multipart attachments[] with the caption; without upload, as a link', async () => {

@@ -12,7 +12,7 @@ export const HOOK_URL = 'https://n8n.example.com/webhook/5c0e1d2a/webhook';
 export const SECRET = 'whsec-chatwoot-' + 'ab'.repeat(16);
 export const credentials = { chatwootApi: { baseUrl: BASE, accountId: ACCOUNT, apiAccessToken: TOKEN } };
 
-export const CONTACT = { id: 128, name: 'Ada Lovelace', email: 'ada@example.com', type: 'contact' };
+export const CONTACT = { id: 128, name: 'Ada Lovelace', email: 'ada@example.com', identifier: 'landbot-473548616', type: 'contact' };
 export const AGENT = { id: 7, name: 'Maria Rossi', email: 'maria@example.com', type: 'user' };
 export const BOT = { id: 4, name: 'Handoff bot', type: 'agent_bot' };
 

@@ -106,6 +106,8 @@ describe('Chatwoot Trigger: events in the package\'s contract', () => {
 			platform: 'chatwoot',
 			conversationId: '42',
 			customerId: '128',
+			// The contact's identifier (Get or Create's), which a relay finds the customer on the other side by.
+			contactIdentifier: 'landbot-473548616',
 			author: { role: 'agent', id: '7', name: 'Maria Rossi' },
 			message: { type: 'text', text: 'Your parcel left today' },
 			messageType: 'outgoing',
@@ -138,7 +140,7 @@ describe('Chatwoot Trigger: events in the package\'s contract', () => {
 
 	it('status changes: to humans (pending → open), back to the bot (open → pending), assigned, resolved; created', async () => {
 		const toHumans = (await deliver(statusChanged('open', 'pending', { meta: { sender: CONTACT, assignee: null, team: null } }))).items[0];
-		expect(toHumans).toMatchObject({ event: 'conversationUpdated', conversationId: '42', customerId: '128', conversationStatus: 'open', previousStatus: 'pending', handoff: 'toHumans', assignedAgentId: null, author: { role: 'system' }, message: null });
+		expect(toHumans).toMatchObject({ event: 'conversationUpdated', conversationId: '42', customerId: '128', contactIdentifier: 'landbot-473548616', conversationStatus: 'open', previousStatus: 'pending', handoff: 'toHumans', assignedAgentId: null, author: { role: 'system' }, message: null });
 		const toBot = (await deliver(statusChanged('pending', 'open', { meta: { sender: CONTACT, assignee: null, team: null }, updated_at: 1796205700.5 }))).items[0];
 		expect(toBot).toMatchObject({ event: 'conversationUpdated', handoff: 'toBot', conversationStatus: 'pending' });
 		const assigned = (await deliver(statusChanged('open', 'pending', { updated_at: 1796205800.5 }))).items[0];

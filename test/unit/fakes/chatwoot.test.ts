@@ -373,6 +373,8 @@ describe('ChatwootSimulator', () => {
 			expect(sim.getMessages(conversationId).some((m) => m.message_type === 2 && /resolved/.test(m.content))).toBe(true);
 			const statusChange = receiver.requests.find((r) => r.path === '/account' && r.body.event === 'conversation_status_changed')!;
 			expect(statusChange.body).toMatchObject({ id: conversationId, status: 'resolved', changed_attributes: [{ status: { previous_value: 'open', current_value: 'resolved' } }] });
+			// Sent after the save: the conversation as it is now, its updated_at the changed one.
+			expect(statusChange.body.updated_at).toBe(sim.getConversation(conversationId)!.updated_at);
 		});
 
 		test('account and API-inbox webhooks get one attempt; a refused API-inbox delivery marks the message failed', async () => {

@@ -102,6 +102,8 @@ type Content = { kind: 'text'; text: string } | { kind: 'file'; url: string; cap
 
 /** How many of the conversation's latest messages are searched for a repeat (pages of 20). */
 const REPEAT_SEARCH_PAGES = 5;
+/** Chatwoot lists 20 messages a call (message_finder.rb): a shorter page reached the conversation's start. */
+const MESSAGES_PAGE = 20;
 
 /**
  * The message of this conversation relayed from `sourceKey`, if there is one among its latest 100: a
@@ -119,7 +121,7 @@ async function alreadySent(this: IExecuteFunctions, conversationId: string, sour
 		});
 		const messages = listOf(response.body);
 		const found = messages.find((message) => sourceKeyOf(message.content_attributes) === sourceKey);
-		if (found || messages.length === 0) return found;
+		if (found || messages.length < MESSAGES_PAGE) return found;
 		const oldest = Math.min(...messages.map((message) => Number(message.id)).filter(Number.isFinite));
 		if (!Number.isFinite(oldest)) return undefined;
 		before = String(oldest);
