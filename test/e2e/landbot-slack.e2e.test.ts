@@ -1,7 +1,7 @@
 /**
- * Landbot ↔ Slack handoff, end to end: templates 16–18 imported unchanged (only their placeholders
- * filled) into a real n8n 2.40.7 with the packed package, published, and driven through the Landbot
- * simulator and the Slack simulator. n8n's own, unmodified Slack node and Slack Trigger reach
+ * Landbot ↔ Slack handoff, end to end: templates 16–18, with template 4 (re-assign after Landbot's idle
+ * unassignment), imported unchanged (only their placeholders filled) into a real n8n 2.40.7 with the
+ * packed package, published, and driven through the Landbot simulator and the Slack simulator. n8n's own, unmodified Slack node and Slack Trigger reach
  * https://slack.com through the TLS proxy (test/e2e/lib/tlsProxy.ts, as in slack-proxy.e2e.test.ts);
  * the Slack simulator delivers signed Events API requests to the trigger, with Slack's retries.
  * Assertions read what the customer (Landbot) and the agents (the Slack channel) would see.
@@ -32,6 +32,12 @@ import type { TlsProxy } from './lib/tlsProxy';
 /** Landbot's hook retries (5, 10, 15 s…) run 20× faster; Slack's event retries (0, 1, 5 min) 1000× faster. */
 const TIME_SCALE = 0.05;
 const SLACK_TIME_SCALE = 0.001;
+/**
+ * Landbot unassigns a conversation after "some minutes" without messages between customer and agent
+ * (no figure documented: 10 minutes here, 30 s at TIME_SCALE), longer than any quiet stretch of the
+ * other tests.
+ */
+const IDLE_UNASSIGN_MS = 10 * 60_000;
 const BOT_ID = '777';
 const RESUME_BLOCK = 'Nresume42';
 const GREETING = 'An agent will be with you shortly.';
@@ -46,6 +52,7 @@ const FILES = {
 	handoffStart: '16-landbot-slack-handoff-start.json',
 	landbotToSlack: '17-landbot-to-slack.json',
 	slackToLandbot: '18-slack-to-landbot.json',
+	timeoutReassign: '4-landbot-timeout-reassign.json',
 } as const;
 const SLACK_PLACEHOLDERS = { channelId: 'YOUR_SLACK_CHANNEL_ID', botUserId: 'YOUR_SLACK_BOT_USER_ID' } as const;
 /** Messages each way in the burst, and the gap between two (faster than one relay takes). */
@@ -55,7 +62,7 @@ const GAP_MS = 200;
 /** Slack's escaping of text (https://docs.slack.dev/messaging/formatting-message-text#escaping). */
 const slackEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-describe('Landbot ↔ Slack handoff through templates 16–18 in a real n8n', () => {
+describe('Landbot ↔ Slack handoff through templates 16–18 (and 4) in a real n8n', () => {
 	let landbot: LandbotSimulator;
 	let channelId: number;
 	let slack: SlackSimulator;
@@ -71,7 +78,7 @@ describe('Landbot ↔ Slack handoff through templates 16–18 in a real n8n', ()
 	const figures: string[] = [];
 
 	beforeAll(async () => {
-		landbot = await startLandbot(TIME_SCALE);
+		landbot = await startLandbot(TIME_SCALE, { idleUnassignMs: IDLE_UNASSIGN_MS });
 		channelId = landbot.createChannel({ name: 'Web bot', type: 'landbot' }).id;
 		slack = new SlackSimulator({ token: SLACK_TOKEN, signingSecret: SLACK_SECRET, botUserId: BOT_USER, timeScale: SLACK_TIME_SCALE });
 		slack.createChannel({ id: CHANNEL, name: 'support' });
@@ -86,6 +93,7 @@ describe('Landbot ↔ Slack handoff through templates 16–18 in a real n8n', ()
 			[PLACEHOLDERS.landbotBotId]: BOT_ID,
 			[PLACEHOLDERS.landbotBlockId]: RESUME_BLOCK,
 		});
+		t.timeoutReassign = loadTemplate(FILES.timeoutReassign, { [PLACEHOLDERS.landbotChannelId]: String(channelId) });
 		const block = headerSecretCredential(TEMPLATE_CREDENTIALS.landbotWebhookBlock);
 		blockSecret = block.value;
 
@@ -105,17 +113,18 @@ describe('Landbot ↔ Slack handoff through templates 16–18 in a real n8n', ()
 				block.credential,
 				{ ...SLACK_CREDENTIAL, data: { accessToken: SLACK_TOKEN, signatureSecret: SLACK_SECRET } },
 			],
-			workflows: [t.handoffStart, t.landbotToSlack, t.slackToLandbot],
+			workflows: [t.handoffStart, t.landbotToSlack, t.slackToLandbot, t.timeoutReassign],
 		});
 		const slackTrigger = webhookPath(t.slackToLandbot, 'Agent reply in Slack');
 		await Promise.all([
 			n8n.waitForWebhook(webhookPath(t.handoffStart, 'Handoff requested')),
 			waitForLandbotTrigger(n8n, { landbot }, webhookPath(t.landbotToSlack, 'Customer message in a handoff')),
+			waitForLandbotTrigger(n8n, { landbot }, webhookPath(t.timeoutReassign, 'Handoff interrupted')),
 			n8n.waitForWebhook(slackTrigger),
 		]);
 		// The Slack app's Event Subscriptions: Slack saves the Request URL once it answers the challenge.
 		await slack.setEventUrl(n8n.webhookUrl(slackTrigger));
-		console.log(`landbot-slack: n8n up with templates 16–18 published, triggers live after ${Date.now() - t0} ms`);
+		console.log(`landbot-slack: n8n up with templates 16–18 and 4 published, triggers live after ${Date.now() - t0} ms`);
 	}, 240_000);
 
 	afterAll(async () => {
@@ -349,6 +358,49 @@ describe('Landbot ↔ Slack handoff through templates 16–18 in a real n8n', ()
 		const [failed] = await n8n.executions({ status: 'error' });
 		expect(failed.workflowId).toBe(n8n.workflowIds[2]);
 		expect(JSON.stringify(failed.data.resultData.error)).toContain(`Agent reply ${refused.ts} in thread ${rootTs} was not relayed`);
+	});
+
+	test('idle unassignment: Landbot unassigns the silent handoff, template 4 assigns it again on the next customer message, which reaches the thread; the next agent reply reaches the customer; the bot never answers', async () => {
+		const quietSince = Date.now();
+		const messagesBefore = state().messages.length;
+		const idleUnassignment = () => state().events.find((e) => e.type === 'idle_unassign' && e.at >= quietSince);
+		await waitUntil('Landbot to unassign the idle conversation', idleUnassignment, {
+			timeoutMs: IDLE_UNASSIGN_MS * TIME_SCALE + 30_000,
+			describe: () => state().events.slice(-5),
+		});
+		const silentMs = idleUnassignment()!.at - quietSince;
+		expect(state().agent_id).toBeNull();
+		expect(state().customer.custom_fields).toEqual({ [HANDOFF_FIELD]: rootTs });
+
+		const question = 'Hello? Are you still there?';
+		const asked = Date.now();
+		landbot.customerSays(cid, question);
+		await waitUntil('the conversation to be assigned again', () => state().agent_id === LANDBOT_AGENT_ID, { timeoutMs: 30_000, describe: () => state().events.slice(-5) });
+		const reassignedMs = Date.now() - asked;
+		await waitUntil('the question in the thread', () => botPostsInThread().some((m) => m.text === question), { timeoutMs: 30_000 });
+		const answer = 'Yes, still here: your parcel left the warehouse today.';
+		slack.userPosts(CHANNEL, answer, { threadTs: rootTs });
+		await waitUntil('the answer at the customer', () => agentMessagesAtCustomer().includes(answer), { timeoutMs: 30_000, describe: agentMessagesAtCustomer });
+		await settle();
+
+		const events = state().events;
+		expect(events.slice(events.findIndex((e) => e.type === 'idle_unassign' && e.at >= quietSince)).map((e) => [e.type, e.agent_id ?? null])).toEqual([
+			['idle_unassign', LANDBOT_AGENT_ID],
+			['assign', LANDBOT_AGENT_ID],
+		]);
+		// Only the customer's question and the agent's answer since: the bot said nothing, and is not active.
+		expect(state().messages.slice(messagesBefore).map((m) => [m.author_type, landbotView(m)])).toEqual([
+			['user', question],
+			['agent', answer],
+		]);
+		expect(state().bot.active).toBe(false);
+		expect(state().agent_id).toBe(LANDBOT_AGENT_ID);
+		const reassigns = (await n8n.executions({ workflowId: n8n.workflowIds[3], includeData: false })).filter((e) => Date.parse(e.startedAt) >= quietSince);
+		expect(reassigns.map((e) => e.status)).toEqual(['success']);
+		figures.push(
+			`idle unassignment (Landbot ${IDLE_UNASSIGN_MS / 60_000} min ×${TIME_SCALE}) ${silentMs} ms into the silent test; ` +
+				`template 4 assigned again ${reassignedMs} ms after the next customer message`,
+		);
 	});
 
 	test('/done: the handoff field goes first, then unassign, then the bot resumes at the block; the thread says so and is closed', async () => {

@@ -71,6 +71,17 @@ export class TeamsSimulator extends TeamsMessagesApi {
 		for (const token of this.accessTokens.values()) token.expiresAt = Date.now();
 	}
 
+	/**
+	 * Time passes for the subscriptions only: each expires `ms` sooner, as if created that much
+	 * earlier. Lets a test reach a subscription's last seconds, or its expiry (no more notifications,
+	 * 404 to a renewal), without waiting 3 days.
+	 */
+	ageSubscriptions(ms: number): void {
+		for (const s of this.subscriptions.values()) {
+			s.expirationDateTime = new Date(Date.parse(s.expirationDateTime) - ms).toISOString().replace('Z', '0000Z');
+		}
+	}
+
 	/** Every secret of the app (client secret, access and refresh tokens, clientStates), for leak checks. */
 	secrets(): string[] {
 		const states = [...this.subscriptions.values()].map((s) => s.clientState).filter((s): s is string => Boolean(s));

@@ -174,9 +174,13 @@ export abstract class TeamsWebApi extends TeamsNotifications {
 		return { status: 200, body: { '@odata.context': `https://graph.microsoft.com/${ctx.version}/$metadata#subscriptions`, value: value.map((s) => this.subscriptionView(s)) } };
 	}
 
+	/**
+	 * An expired subscription is gone as far as Graph goes: not listed, not renewed (the docs say to
+	 * create a new one), so GET, PATCH and DELETE answer it 404 like an unknown id (inferred).
+	 */
 	private ownSubscription(ctx: GraphContext): SubscriptionRecord | Reply {
 		const s = this.subscriptions.get(ctx.params.id);
-		if (!s || s.creatorId !== ctx.user) return graphError(404, 'ResourceNotFound', `The object was not found.`);
+		if (!s || s.creatorId !== ctx.user || Date.parse(s.expirationDateTime) <= Date.now()) return graphError(404, 'ResourceNotFound', `The object was not found.`);
 		return s;
 	}
 
