@@ -94,3 +94,14 @@ export type {
 	ChatwootDeliveryKind,
 	ChatwootUploadedFile,
 } from './chatwoot';
+export { CrispSimulator, CRISP_HOOK_EVENTS } from './crisp';
+export type {
+	CrispSimulatorOptions,
+	CrispSeed,
+	CrispToken,
+	CrispApiCall,
+	CrispDeliveryAttempt,
+	CrispHookKind,
+	CrispSessionState,
+	CrispMessageType,
+} from './crisp';

@@ -6,12 +6,14 @@
  * `--time-scale X` or SIM_TIME_SCALE; `--idle-unassign-ms N` or LANDBOT_IDLE_UNASSIGN_MS.
  * Chatwoot: `--chatwoot-port N` or CHATWOOT_SIM_PORT (default 4508), `--chatwoot-version V` or
  * CHATWOOT_SIM_VERSION (default 4.13.0), CHATWOOT_SIM_BOT_URL = an agent bot's outgoing_url on the API inbox.
+ * Crisp: `--crisp-port N` or CRISP_SIM_PORT (default 4509), CRISP_SIM_HOOK_URL = the plugin's Web Hooks URL.
  * Stops on SIGINT / SIGTERM.
  */
 import { LandbotSimulator } from './landbot';
 import { SalesforceEnhancedChatSimulator } from './salesforceEnhancedChat';
 import { TiledeskSimulator } from './tiledesk';
 import { ChatwootSimulator } from './chatwoot';
+import { CrispSimulator } from './crisp';
 
 function arg(name: string): string | undefined {
 	const args = process.argv.slice(2);
@@ -56,10 +58,17 @@ async function main(): Promise<void> {
 		timeScale,
 		version: arg('chatwoot-version') ?? process.env.CHATWOOT_SIM_VERSION ?? '4.13.0',
 	});
+	const crisp = new CrispSimulator({
+		host,
+		port: num(arg('crisp-port') ?? process.env.CRISP_SIM_PORT, 4509),
+		timeScale,
+	});
 	await landbot.start();
 	await tiledesk.start();
 	await enhancedChat.start();
 	await chatwoot.start();
+	await crisp.start();
+	const crispDemo = crisp.seedWebsite({ pluginHookUrl: process.env.CRISP_SIM_HOOK_URL });
 	const chatwootDemo = chatwoot.seedAccount({ botUrl: process.env.CHATWOOT_SIM_BOT_URL, connectBot: !!process.env.CHATWOOT_SIM_BOT_URL });
 
 	const web = landbot.createChannel({ name: 'Demo web bot', type: 'landbot' });
@@ -97,11 +106,22 @@ async function main(): Promise<void> {
 		...(chatwootDemo.bot ? [`  agent bot      ${chatwootDemo.bot.id}, token ${chatwootDemo.bot.accessToken} → ${chatwootDemo.bot.outgoingUrl}`] : []),
 		`  control        ${chatwoot.controlUrl}`,
 		...ChatwootSimulator.controlRoutes.map((r) => `    ${r}`),
+		'',
+		'Crisp simulator',
+		`  REST base URL  ${crisp.baseUrl}/v1   (Authorization: Basic base64(identifier:key), X-Crisp-Tier)`,
+		`  website        ${crispDemo.websiteId}`,
+		`  plugin token   ${crispDemo.pluginToken.identifier} : ${crispDemo.pluginToken.key}   (tier plugin, plugin ${crispDemo.pluginId})`,
+		`  hook secret    ${crispDemo.pluginSecret}   (plugin Web Hooks → ${process.env.CRISP_SIM_HOOK_URL ?? 'none; PUT /_control/plugin_hook'})`,
+		`  website token  ${crispDemo.websiteToken.identifier} : ${crispDemo.websiteToken.key}   (tier website)`,
+		...crispDemo.operators.map((o) => `  operator       ${o.nickname} <${o.email}>  (user_id ${o.userId})`),
+		`  control        ${crisp.controlUrl}`,
+		...CrispSimulator.controlRoutes.map((r) => `    ${r}`),
 	];
 	console.log(lines.join('\n'));
 
 	const shutdown = async (): Promise<void> => {
 		await chatwoot.stop();
+		await crisp.stop();
 		await Promise.all([landbot.stop(), tiledesk.stop(), enhancedChat.stop()]);
 		process.exit(0);
 	};
