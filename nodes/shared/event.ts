@@ -34,7 +34,8 @@ export type HandoffPlatform =
 	| 'botpress'
 	| 'salesforceLiveAgent'
 	| 'salesforceEnhancedChat'
-	| 'chatwoot';
+	| 'chatwoot'
+	| 'crisp';
 
 /**
  * One vocabulary of event names for every platform (`event`):
@@ -76,6 +77,7 @@ export const HANDOFF_PLATFORMS: readonly HandoffPlatform[] = [
 	'salesforceLiveAgent',
 	'salesforceEnhancedChat',
 	'chatwoot',
+	'crisp',
 ];
 
 /**

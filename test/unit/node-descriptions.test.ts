@@ -14,6 +14,7 @@ import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { BotpressHitlApi } from '../../credentials/BotpressHitlApi.credentials';
 import { ChatwootApi } from '../../credentials/ChatwootApi.credentials';
+import { CrispApi } from '../../credentials/CrispApi.credentials';
 import { HandoffRequestApi } from '../../credentials/HandoffRequestApi.credentials';
 import { LandbotApi } from '../../credentials/LandbotApi.credentials';
 import { LiveChatApi } from '../../credentials/LiveChatApi.credentials';
@@ -24,6 +25,8 @@ import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
 import { BotpressHitlTrigger } from '../../nodes/BotpressHitl/BotpressHitlTrigger.node';
 import { Chatwoot } from '../../nodes/Chatwoot/Chatwoot.node';
 import { ChatwootTrigger } from '../../nodes/Chatwoot/ChatwootTrigger.node';
+import { Crisp } from '../../nodes/Crisp/Crisp.node';
+import { CrispTrigger } from '../../nodes/Crisp/CrispTrigger.node';
 import { HandoffRequestTrigger } from '../../nodes/HandoffRequest/HandoffRequestTrigger.node';
 import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
@@ -47,6 +50,8 @@ const nodes: INodeType[] = [
 	new BotpressHitlTrigger(),
 	new Chatwoot(),
 	new ChatwootTrigger(),
+	new Crisp(),
+	new CrispTrigger(),
 	new HandoffRequestTrigger(),
 	new Landbot(),
 	new LandbotTrigger(),
@@ -62,6 +67,7 @@ const nodes: INodeType[] = [
 const credentials: ICredentialType[] = [
 	new BotpressHitlApi(),
 	new ChatwootApi(),
+	new CrispApi(),
 	new HandoffRequestApi(),
 	new LandbotApi(),
 	new LiveChatApi(),

@@ -7,6 +7,8 @@ import { BotpressHitl } from '../../nodes/BotpressHitl/BotpressHitl.node';
 import { BotpressHitlTrigger } from '../../nodes/BotpressHitl/BotpressHitlTrigger.node';
 import { Chatwoot } from '../../nodes/Chatwoot/Chatwoot.node';
 import { ChatwootTrigger } from '../../nodes/Chatwoot/ChatwootTrigger.node';
+import { Crisp } from '../../nodes/Crisp/Crisp.node';
+import { CrispTrigger } from '../../nodes/Crisp/CrispTrigger.node';
 import { HandoffRequestTrigger } from '../../nodes/HandoffRequest/HandoffRequestTrigger.node';
 import { Landbot } from '../../nodes/Landbot/Landbot.node';
 import { LandbotTrigger } from '../../nodes/Landbot/LandbotTrigger.node';
@@ -26,6 +28,8 @@ const ours: INodeType[] = [
 	new BotpressHitlTrigger(),
 	new Chatwoot(),
 	new ChatwootTrigger(),
+	new Crisp(),
+	new CrispTrigger(),
 	new HandoffRequestTrigger(),
 	new Landbot(),
 	new LandbotTrigger(),
