@@ -26,6 +26,9 @@ export const OUTSIDE_PLAYGROUND: readonly string[] = [
 	'30-landbot-chatwoot-handoff-start.json',
 	'31-landbot-to-chatwoot.json',
 	'32-chatwoot-to-landbot.json',
+	'33-landbot-crisp-handoff-start.json',
+	'34-landbot-to-crisp.json',
+	'35-crisp-to-landbot.json',
 	'29-teams-subscription-renewal.json',
 ];
 

@@ -316,7 +316,9 @@ export abstract class CrispConversations extends CrispHooks {
 		}
 		const on = (k: string) => q[k] === '1' || q[k] === 'true';
 		if (on('filter_resolved')) list = list.filter((c) => c.state === 'resolved');
-		if (on('filter_unresolved')) list = list.filter((c) => c.state !== 'resolved');
+		// The sheet names it filter_unresolved; Crisp's clients (node-crisp-api's list options, the Python
+		// client's search_conversations) send filter_not_resolved: both are taken.
+		if (on('filter_unresolved') || on('filter_not_resolved')) list = list.filter((c) => c.state !== 'resolved');
 		if (on('filter_assigned')) list = list.filter((c) => c.assignedUserId !== null);
 		if (on('filter_unassigned')) list = list.filter((c) => c.assignedUserId === null);
 		list.sort((a, b) => b.updatedAt - a.updatedAt);

@@ -46,10 +46,12 @@ describe('Crisp API credential', () => {
 describe('Crisp node: Conversation', () => {
 	const getOrCreate = { resource: 'conversation', operation: 'getOrCreate', externalId: 'landbot-4735', nickname: 'Ada Lovelace', email: 'ada@example.com' };
 
-	it('Get or Create finds the conversation whose meta.data.external_id is exactly it among the text search\'s matches', async () => {
+	const byExternalId = { search_type: 'filter', search_query: JSON.stringify([{ criterion: 'data.external_id', operator: 'eq', query: ['landbot-4735'] }]) };
+
+	it('Get or Create finds the conversation whose meta.data.external_id is exactly it among the data filter\'s matches', async () => {
 		crisp()
 			.get(`${SITE}/conversations/1`)
-			.query({ search_type: 'text', search_query: 'landbot-4735' })
+			.query(byExternalId)
 			.reply(200, ok([
 				{ session_id: 'session_0000-1', state: 'resolved', meta: { nickname: 'Ada', data: { external_id: 'landbot-47351' } } },
 				// Listed without its data: its meta is read.
@@ -58,6 +60,19 @@ describe('Crisp node: Conversation', () => {
 		crisp().get(`${SITE}/conversation/${SESSION}/meta`).reply(200, ok({ nickname: 'Ada', data: { external_id: 'landbot-4735' } }));
 		const [item] = await run(getOrCreate);
 		expect(item.json).toMatchObject({ sessionId: SESSION, websiteId: WEBSITE, externalId: 'landbot-4735', created: false, state: 'unresolved' });
+	});
+
+	it('falls back to the text search when Crisp refuses the data filter (400), and still checks the meta', async () => {
+		crisp().get(`${SITE}/conversations/1`).query(byExternalId).reply(400, { error: true, reason: 'invalid_data', data: {} });
+		crisp()
+			.get(`${SITE}/conversations/1`)
+			.query({ search_type: 'text', search_query: 'landbot-4735' })
+			.reply(200, ok([
+				{ session_id: 'session_0000-1', meta: { data: { external_id: 'landbot-47351' } } },
+				{ session_id: SESSION, state: 'resolved', meta: { data: { external_id: 'landbot-4735' } } },
+			]));
+		const [item] = await run(getOrCreate);
+		expect(item.json).toMatchObject({ sessionId: SESSION, created: false, state: 'resolved' });
 	});
 
 	it('creates a missing one, then sets its meta: nickname, email, subject, segments and the external id in data', async () => {

@@ -135,6 +135,9 @@ describe('CrispSimulator', () => {
 			expect(await ids(`search_type=filter&search_query=${filter}`)).toEqual([a]);
 			await api('PATCH', `${W}/conversation/${a}/state`, { state: 'resolved' });
 			expect(await ids('filter_resolved=1')).toEqual([a]);
+			// The sheet's name and the one Crisp's clients send.
+			expect(await ids('filter_unresolved=1')).toEqual([b]);
+			expect(await ids('filter_not_resolved=1')).toEqual([b]);
 		});
 
 		test('messages: text, note, file from user or operator; one by fingerprint; bad ones are refused', async () => {

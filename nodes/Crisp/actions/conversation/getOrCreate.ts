@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { isObject, textOf } from '../../../shared';
-import { crispApi, crispList, segment } from '../../transport';
+import { crispApi, crispRequest, dataOf, segment } from '../../transport';
 import { websiteIdField, websiteIdOf } from '../common';
 
 const properties: INodeProperties[] = [
@@ -51,31 +51,50 @@ function externalIdIn(meta: unknown): string | undefined {
 }
 
 /**
- * The conversation whose meta.data.external_id is exactly this one. UNCONFIRMED: that Crisp's search
- * can filter on a `data` key (docs/platforms/crisp.md); the text search is asked, and only a listed
- * conversation whose meta carries the id counts (its meta read when the list leaves data out).
+ * The search for one external id: a `filter` search on `data.external_id` (docs/platforms/crisp.md:
+ * the syntax is UNCONFIRMED, the simulator's a JSON list of `{criterion, operator, query}`); should
+ * Crisp refuse that query (400), the text search. Either way only a listed conversation whose meta
+ * carries the id counts.
  */
+function searchQueries(externalId: string): IDataObject[] {
+	return [
+		{ search_type: 'filter', search_query: JSON.stringify([{ criterion: `data.${EXTERNAL_ID_KEY}`, operator: 'eq', query: [externalId] }]) },
+		{ search_type: 'text', search_query: externalId },
+	];
+}
+
 async function findByExternalId(this: IExecuteFunctions, websiteId: string, externalId: string, itemIndex: number): Promise<IDataObject | undefined> {
-	for (let page = 1; page <= MAX_SEARCH_PAGES; page++) {
-		const listed = await crispList.call(this, {
-			call: 'search conversations',
-			method: 'GET',
-			path: `conversations/${page}`,
-			qs: { search_type: 'text', search_query: externalId },
-			websiteId,
-			itemIndex,
-		});
-		for (const conversation of listed) {
-			const sessionId = textOf(conversation.session_id);
-			if (!sessionId) continue;
-			let found = externalIdIn(conversation.meta);
-			if (found === undefined) {
-				const meta = await crispApi.call(this, { call: 'read conversation meta', method: 'GET', path: `conversation/${segment(sessionId)}/meta`, websiteId, itemIndex });
-				found = externalIdIn(meta);
+	for (const qs of searchQueries(externalId)) {
+		let refused = false;
+		for (let page = 1; page <= MAX_SEARCH_PAGES && !refused; page++) {
+			const response = await crispRequest.call(this, {
+				call: 'search conversations',
+				method: 'GET',
+				path: `conversations/${page}`,
+				qs,
+				websiteId,
+				itemIndex,
+				acceptStatuses: qs.search_type === 'filter' ? [400] : undefined,
+			});
+			if (response.statusCode === 400) {
+				refused = true;
+				continue;
 			}
-			if (found === externalId) return conversation;
+			const data = dataOf(response.body);
+			const listed = Array.isArray(data) ? (data as unknown[]).filter(isObject) : [];
+			for (const conversation of listed) {
+				const sessionId = textOf(conversation.session_id);
+				if (!sessionId) continue;
+				let found = externalIdIn(conversation.meta);
+				if (found === undefined) {
+					const meta = await crispApi.call(this, { call: 'read conversation meta', method: 'GET', path: `conversation/${segment(sessionId)}/meta`, websiteId, itemIndex });
+					found = externalIdIn(meta);
+				}
+				if (found === externalId) return conversation;
+			}
+			if (listed.length === 0) return undefined;
 		}
-		if (listed.length === 0) return undefined;
+		if (!refused) return undefined;
 	}
 	return undefined;
 }
