@@ -16,7 +16,7 @@ import { USER_CANCELLED_LINE, botpressCredential, connectBotpress, startBotpress
 import { findLeaks } from './lib/leaks';
 import { startCpuLoad } from './lib/load';
 import { N8nInstance, packPackage } from './lib/n8n';
-import { sleep, waitUntil } from './lib/relay';
+import { settle as settleAll, sleep, waitUntil } from './lib/relay';
 import { SLACK_PLACEHOLDERS, slackCredential, slackProxyEnv } from './lib/slack';
 import { type Template, loadTemplate, webhookPath } from './lib/templates';
 import { startTlsProxy } from './lib/tlsProxy';
@@ -101,14 +101,7 @@ describe('Botpress HITL ↔ Slack handoff through templates 22–23 in a real n8
 	const deliveriesOf = (ts: string) => slack.getDeliveries().filter((d) => d.kind === 'event_callback' && d.body.event?.ts === ts);
 	const agentCalls = () => bp.getWebhookCalls().filter((c) => c.path === '/message-from-agent');
 	/** Waits until n8n ran no execution for a moment: every relay that was going to happen has happened. */
-	async function settle() {
-		await slack.idle(30_000);
-		await waitUntil('n8n to finish every execution', async () => {
-			const running = (await n8n.executions({ includeData: false })).filter((e) => ['new', 'running'].includes(e.status));
-			return running.length === 0;
-		}, { timeoutMs: 60_000, pollMs: 300 });
-		await sleep(1_500);
-	}
+	const settle = async () => await settleAll(n8n, [slack]);
 
 	// ------------------------------------------------------------ tests
 

@@ -21,7 +21,7 @@ import { USER_CANCELLED_LINE, botpressCredential } from './lib/botpress';
 import { findLeaks } from './lib/leaks';
 import { startCpuLoad } from './lib/load';
 import { N8nInstance, packPackage } from './lib/n8n';
-import { sleep, waitUntil } from './lib/relay';
+import { settle as settleAll, sleep, waitUntil } from './lib/relay';
 import { PUBLIC_URL, RoutedOutbox, TEAMS_PLACEHOLDERS, freePort, htmlEscaped, publicRoute, teamsCredential, teamsN8nEnv } from './lib/teams';
 import { type Template, loadTemplate, nodeByName, webhookPath } from './lib/templates';
 import { startTlsProxy } from './lib/tlsProxy';
@@ -123,14 +123,7 @@ describe('Botpress HITL ↔ Microsoft Teams handoff through templates 27–28 in
 	const notificationsOf = (messageId: string) => teams.getDeliveries().filter((d) => d.kind === 'notification' && d.messageId === messageId);
 	const agentCalls = () => bp.getWebhookCalls().filter((c) => c.path === '/message-from-agent');
 	/** Waits until n8n ran no execution for a moment: every relay that was going to happen has happened. */
-	async function settle() {
-		await teams.idle(30_000);
-		await waitUntil('n8n to finish every execution', async () => {
-			const running = (await n8n.executions({ includeData: false })).filter((e) => ['new', 'running'].includes(e.status));
-			return running.length === 0;
-		}, { timeoutMs: 60_000, pollMs: 300 });
-		await sleep(1_500);
-	}
+	const settle = async () => await settleAll(n8n, [teams]);
 
 	// ------------------------------------------------------------ tests
 

@@ -14,6 +14,7 @@ import { findLeaks } from './lib/leaks';
 import { startCpuLoad } from './lib/load';
 import { N8nInstance, packPackage } from './lib/n8n';
 import {
+	settle as settleAll,
 	HEADER_SECRET_NAME,
 	LANDBOT_AGENT_ID,
 	LANDBOT_TOKEN,
@@ -147,14 +148,7 @@ describe('Landbot ↔ Slack handoff through templates 16–18 (and 4) in a real 
 	const deliveriesOf = (ts: string) =>
 		slack.getDeliveries().filter((d) => d.kind === 'event_callback' && d.body.event?.ts === ts);
 	/** Waits until n8n ran no execution for a moment: every relay that was going to happen has happened. */
-	async function settle() {
-		await Promise.all([landbot.idle(30_000), slack.idle(30_000)]);
-		await waitUntil('n8n to finish every execution', async () => {
-			const running = (await n8n.executions({ includeData: false })).filter((e) => ['new', 'running'].includes(e.status));
-			return running.length === 0;
-		}, { timeoutMs: 60_000, pollMs: 300 });
-		await sleep(1_500);
-	}
+	const settle = async () => await settleAll(n8n, [landbot, slack]);
 
 	// ------------------------------------------------------------ tests
 

@@ -25,6 +25,7 @@ import { findLeaks } from './lib/leaks';
 import { startCpuLoad } from './lib/load';
 import { N8nInstance, packPackage, request } from './lib/n8n';
 import {
+	settle as settleAll,
 	HEADER_SECRET_NAME,
 	LANDBOT_AGENT_ID,
 	LANDBOT_TOKEN,
@@ -194,6 +195,13 @@ describe('Landbot ↔ Microsoft Teams handoff through templates 24–26 (and 4, 
 		}
 		// The Teams Trigger's subscription: created only once n8n echoed Graph's validation token.
 		await waitUntil('the Graph subscription of the Teams Trigger', () => teams.getSubscriptions().length === 1, { timeoutMs: 60_000, describe: () => teams.getDeliveries() });
+		// Template 29 runs every few seconds here: on a slow start-up it may run before template 26
+		// has subscribed, and fails saying so (with its 12-hour schedule that is a first run hours later).
+		await settle();
+		const early = await n8n.executions({ workflowId: workflowId('renewal'), status: 'error' });
+		expect(early.map((e) => e.data.resultData.lastNodeExecuted)).toEqual(early.map(() => 'No subscription'));
+		expectedFailures.push(...early.map((e) => String(e.id)));
+		if (early.length) figures.push(`start-up: ${early.length} run(s) of template 29 before template 26 had subscribed, failed with "${NO_SUBSCRIPTION}"`);
 		console.log(`landbot-teams: n8n up with templates 24–26, 4 and 29 published, triggers live after ${Date.now() - t0} ms`);
 	}, 240_000);
 
@@ -220,14 +228,7 @@ describe('Landbot ↔ Microsoft Teams handoff through templates 24–26 (and 4, 
 	/** The relay's replies after the history: the relayed customer messages (and the handback note). */
 	const relayRepliesInThread = () => replies().filter((m) => m.from.user.id === botUser).slice(1);
 	const notificationsOf = (messageId: string) => teams.getDeliveries().filter((d) => d.kind === 'notification' && d.messageId === messageId);
-	async function settle() {
-		await Promise.all([landbot.idle(30_000), teams.idle(30_000)]);
-		await waitUntil('n8n to finish every execution', async () => {
-			const running = (await n8n.executions({ includeData: false })).filter((e) => ['new', 'running'].includes(e.status));
-			return running.length === 0;
-		}, { timeoutMs: 60_000, pollMs: 300 });
-		await sleep(1_500);
-	}
+	const settle = async () => await settleAll(n8n, [landbot, teams]);
 
 	/** Template 29's next renewal (a PATCH Graph received after its call number `from`), of `subscriptionId` if given. */
 	async function nextRenewal(from: number, subscriptionId?: string) {
@@ -393,10 +394,13 @@ describe('Landbot ↔ Microsoft Teams handoff through templates 24–26 (and 4, 
 		await settle();
 		const copies = agentMessagesAtCustomer().filter((m) => m === 'agent reply 1' || m === 'agent reply sent twice at once');
 		expect(copies.sort()).toEqual(['agent reply 1', 'agent reply sent twice at once']);
-		expect([first.id, twice.id].map((id) => notificationsOf(id).map((d) => d.status))).toEqual([
-			[200, 200],
-			[200, 200],
-		]);
+		// No copy refused (a refusal would make Graph retry for hours); on a busy machine Graph may have
+		// retried more (no answer within 3 s, status null), which changes nothing at the customer.
+		for (const id of [first.id, twice.id]) {
+			const statuses = notificationsOf(id).map((d) => d.status);
+			expect(statuses.filter((status) => status !== null && status !== 200)).toEqual([]);
+			expect(statuses).toContain(200);
+		}
 		figures.push('Graph retries of 2 relayed notifications (one after the relay, one at once): relayed twice 0');
 
 		// The access token expires: n8n's next Graph call gets a 401, refreshes at the token endpoint, and goes on.
@@ -447,7 +451,8 @@ describe('Landbot ↔ Microsoft Teams handoff through templates 24–26 (and 4, 
 		await settle();
 		expect(notificationsOf(reply.id).map((d) => [d.subscriptionId, d.status])).toEqual([[original.id, 200]]);
 		// Successful runs are not saved (Graph's answers hold the clientState): none is listed.
-		expect(await n8n.executions({ workflowId: workflowId('renewal'), includeData: false })).toEqual([]);
+		const saved = await n8n.executions({ workflowId: workflowId('renewal'), includeData: false });
+		expect(saved.filter((e) => !expectedFailures.includes(String(e.id)))).toEqual([]);
 		const renewals = teams.getCalls({ method: 'PATCH' }).filter((c) => c.status === 200).length;
 		figures.push(`template 29 every ${RENEWAL_EVERY_S} s: renewed ${renewals} times so far, to ${Math.round(minutesLeft)} min left; no execution of it saved`);
 	});

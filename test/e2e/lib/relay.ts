@@ -211,3 +211,17 @@ export function tiledeskView(m: TiledeskMessage): string {
 export async function executionCount(n8n: N8nInstance): Promise<number> {
 	return (await n8n.executions({ includeData: false })).length;
 }
+
+/**
+ * Quiet: the simulators have sent and retried all they will (`idle`), n8n has no execution new or
+ * running, and a moment more for a late copy to show.
+ */
+export async function settle(n8n: N8nInstance, simulators: Array<{ idle(timeoutMs: number): Promise<unknown> }>): Promise<void> {
+	await Promise.all(simulators.map((simulator) => simulator.idle(30_000)));
+	await waitUntil(
+		'n8n to finish every execution',
+		async () => (await n8n.executions({ includeData: false })).every((e) => !['new', 'running'].includes(e.status)),
+		{ timeoutMs: 60_000, pollMs: 300 },
+	);
+	await sleep(1_500);
+}
