@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { earlierMessagesOf, waitForEarlier } from '../earlier';
 import { orderOf, sentAtOf } from '../order';
 import { guardFor, holdTurn } from '../turns';
 
@@ -46,6 +47,15 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{
+				displayName: 'Earlier Messages',
+				name: 'earlierMessages',
+				type: 'string',
+				default: '',
+				placeholder: "={{ $('Replies').all().map(r => ({ messageId: r.json.ts, order: r.json.ts })) }}",
+				description:
+					"The conversation's messages as the source lists them (message IDs, or objects with <code>messageId</code> and <code>order</code>, read like Message ID and Order), when the execution has them: the message waits for the earlier ones that have not reached the guard yet, however late they are, up to Wait for Earlier. List only messages that come this way (not the relay's own posts).",
+			},
+			{
 				displayName: 'Hold Back (Ms)',
 				name: 'holdBackMs',
 				type: 'number',
@@ -53,6 +63,15 @@ export const description: INodeProperties[] = [
 				default: 300,
 				description:
 					"How long a message waits for an earlier one of its conversation still on its way, on top of the delay messages currently take to get here when Order is a time (measured, capped at 5 s). 0: no waiting.",
+			},
+			{
+				displayName: 'Remember For (Minutes)',
+				name: 'rememberMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1440 },
+				default: 240,
+				description:
+					"How long a relayed message's ID is kept to drop its copies (at most 20,000 IDs). Slack retries for 5 minutes, Microsoft Graph for up to 4 hours.",
 			},
 			{
 				displayName: 'Turn Timeout (Seconds)',
@@ -64,13 +83,13 @@ export const description: INodeProperties[] = [
 					'How long a turn lasts without End Turn before the conversation goes on (an execution that failed half-way). A copy of that message then leaves by the Duplicate output: it may have been relayed.',
 			},
 			{
-				displayName: 'Remember For (Minutes)',
-				name: 'rememberMinutes',
+				displayName: 'Wait for Earlier (Seconds)',
+				name: 'waitForEarlierSeconds',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 1440 },
-				default: 240,
+				typeOptions: { minValue: 1, maxValue: 600 },
+				default: 20,
 				description:
-					"How long a relayed message's ID is kept to drop its copies (at most 20,000 IDs). Slack retries for 5 minutes, Microsoft Graph for up to 4 hours.",
+					'With Earlier Messages: how long a message waits at most for an earlier one, and how far back (for times) an earlier one is still expected. One that has not come by then is not waited for again.',
 			},
 		],
 	},
@@ -116,7 +135,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback);
-	const guard = guardFor(`${this.getWorkflow().id ?? ''}:${this.getNode().id}`, {
+	const guardId = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	const waitForEarlierMs = number(options.waitForEarlierSeconds, 20) * 1000;
+	const guard = guardFor(guardId, {
 		holdBackMs: number(options.holdBackMs, 300),
 		turnTimeoutMs: number(options.turnTimeoutSeconds, 60) * 1000,
 		rememberMs: number(options.rememberMinutes, 240) * 60 * 1000,
@@ -152,6 +173,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 		const startedAt = Date.now();
 		const [first, ...others] = fresh;
+		const earlier = earlierMessagesOf.call(this, this.getNodeParameter('options.earlierMessages', first.index, '') as unknown, first.index);
+		const waitedForEarlier = earlier.length
+			? await waitForEarlier(guardId, earlier, { ids: fresh.map((entry) => entry.messageId), order: first.order }, (id) => guard.seen(id), waitForEarlierMs, cancelled)
+			: 0;
 		const turn = await guard.admit({
 			key: first.messageId,
 			alsoKeys: others.map((entry) => entry.messageId),
@@ -168,7 +193,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			}
 			holdTurn(executionId, turn.finish, Date.now());
 			const waitedMs = Date.now() - startedAt;
-			for (const entry of fresh) through.push(out(entry, { waitedMs }));
+			for (const entry of fresh) through.push(out(entry, { waitedMs, ...(waitedForEarlier ? { waitedForEarlier } : {}) }));
 		} else {
 			// A copy: relayed or relaying (duplicate), or its first copy's turn timed out (busy).
 			const unconfirmed = turn.kind === 'busy';

@@ -169,3 +169,102 @@ describe('Relay Guard: order values', () => {
 		expect(sentAtOf(7, now)).toBeUndefined();
 	});
 });
+
+/**
+ * Earlier Messages, as template 26 gives them: the Teams thread's replies (read in the execution)
+ * with their times. A reply whose execution reaches the guard seconds after the next one's (a busy
+ * n8n) still goes first: the next one knows it exists.
+ */
+describe('Relay Guard: Wait for Turn with the Earlier Messages the source lists', () => {
+	const T0 = Date.now() - 60_000;
+	const teamsReply = (n: number, listed: number[] = []) => ({
+		replyToId: 'root-1',
+		id: String(T0 + n * 200),
+		createdDateTime: new Date(T0 + n * 200).toISOString(),
+		text: `reply ${n}`,
+		thread: listed.map((m) => ({ id: String(T0 + m * 200), createdDateTime: new Date(T0 + m * 200).toISOString() })),
+	});
+
+	function teamsWorkflow(options: IDataObject = {}) {
+		const staticData: IDataObject = {};
+		const sent: string[] = [];
+		const parameters = {
+			operation: 'waitForTurn',
+			conversation: '={{ $json.replyToId }}',
+			order: '={{ $json.createdDateTime }}',
+			messageId: '={{ $json.id }}',
+			options: { holdBackMs: 100, earlierMessages: '={{ $json.thread.map(r => ({ id: r.id, order: r.createdDateTime })) }}', ...options },
+		};
+		async function relay(event: IDataObject) {
+			const executionId = `teams-${++executions}`;
+			const [through, copies] = await harness.execute(node, { parameters, items: [{ json: event }], staticData, executionId });
+			for (const item of through) sent.push(String(item.json.text));
+			await harness.execute(node, { parameters: { operation: 'endTurn' }, staticData, executionId });
+			return { through, copies };
+		}
+		return { sent, relay };
+	}
+
+	it('holds a reply for an earlier one listed in the thread that reaches the guard 1.5 s later, far beyond the hold-back', async () => {
+		const w = teamsWorkflow();
+		const second = w.relay(teamsReply(2, [1, 2, 3]));
+		await sleep(1_500);
+		const first = w.relay(teamsReply(1, [1, 2, 3]));
+		const [a] = await Promise.all([second, first]);
+		expect(w.sent).toEqual(['reply 1', 'reply 2']);
+		expect((a.through[0].json.relayGuard as IDataObject).waitedForEarlier).toBe(1);
+		// Reply 3 was listed too: it comes after reply 2, so reply 2 did not wait for it.
+		expect((a.through[0].json.relayGuard as IDataObject).waitedMs).toBeLessThan(5_000);
+	});
+
+	it('without Earlier Messages the same late reply goes out after the next one (what the option is for)', async () => {
+		const w = teamsWorkflow({ earlierMessages: '' });
+		const second = w.relay(teamsReply(2));
+		await sleep(1_500);
+		await Promise.all([second, w.relay(teamsReply(1))]);
+		expect(w.sent).toEqual(['reply 2', 'reply 1']);
+	});
+
+	it('waits for a listed reply that never comes only up to Wait for Earlier, and the next reply does not wait for it again', async () => {
+		const w = teamsWorkflow({ waitForEarlierSeconds: 1 });
+		const started = Date.now();
+		const second = await w.relay(teamsReply(2, [1, 2]));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+		const againAt = Date.now();
+		const third = await w.relay(teamsReply(3, [1, 2, 3]));
+		expect(Date.now() - againAt).toBeLessThan(900);
+		expect(w.sent).toEqual(['reply 2', 'reply 3']);
+		expect((second.through[0].json.relayGuard as IDataObject).waitedForEarlier).toBe(1);
+		expect((third.through[0].json.relayGuard as IDataObject).waitedForEarlier).toBeUndefined();
+	});
+
+	it('does not wait for a listed reply sent longer than Wait for Earlier before this one (it would have come by now)', async () => {
+		const w = teamsWorkflow({ waitForEarlierSeconds: 5 });
+		const old = { id: String(T0 - 30_000), createdDateTime: new Date(T0 - 30_000).toISOString() };
+		const event = { ...teamsReply(1), thread: [old] };
+		const started = Date.now();
+		await w.relay(event);
+		expect(Date.now() - started).toBeLessThan(2_000);
+		expect(w.sent).toEqual(['reply 1']);
+	});
+
+	it('takes a plain list of IDs (all earlier by the list\'s own word), its JSON, or comma-separated IDs', async () => {
+		const lists: Array<(ids: string[]) => unknown> = [(ids) => ids, (ids) => JSON.stringify(ids), (ids) => ids.join(', ')];
+		for (const [i, list] of lists.entries()) {
+			const w = teamsWorkflow({ earlierMessages: '={{ $json.before }}' });
+			const first = { ...teamsReply(1), before: list([]) };
+			const second = { ...teamsReply(2), before: list([first.id]) };
+			const later = w.relay(second);
+			await sleep(600);
+			await Promise.all([later, w.relay(first)]);
+			expect([i, w.sent]).toEqual([i, ['reply 1', 'reply 2']]);
+		}
+	}, 20_000);
+
+	it('names Earlier Messages when it is not a list of IDs', async () => {
+		const w = teamsWorkflow({ earlierMessages: '={{ { id: 1 } }}' });
+		await expect(w.relay(teamsReply(1))).rejects.toThrow('Earlier Messages is not a list of message IDs');
+		const v = teamsWorkflow({ earlierMessages: '={{ [[1]] }}' });
+		await expect(v.relay(teamsReply(1))).rejects.toThrow('Earlier Messages is not a list of message IDs');
+	});
+});
