@@ -1,6 +1,7 @@
 import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import type { CatchUp } from '../shared';
 import {
 	acknowledgeOnly,
 	deliveryOf,
@@ -16,6 +17,7 @@ import {
 } from '../shared';
 import { isRememberedOwnMessage } from './marker';
 import { CRISP_CREDENTIAL } from './transport';
+import { crispCatchUp } from './trigger/catchUp';
 import type { Delivery } from './trigger/delivery';
 import { authorRole, contractEventOf, isNote, isOwnMessage, parseDelivery, toEvent } from './trigger/delivery';
 import { checkSignature, URL_SECRET_PARAMETER } from './trigger/signature';
@@ -58,9 +60,16 @@ async function relay(context: IWebhookFunctions, delivery: Delivery): Promise<IW
 	const events = context.getNodeParameter('events', []) as string[];
 	const contractEvent = contractEventOf(delivery);
 	if (!events.includes(contractEvent)) return acknowledgeOnly();
-	// Filters first: a dropped delivery is never remembered as relayed.
-	if (contractEvent === 'message' && !wantedMessage(delivery, context.getNodeParameter('authors', []) as string[], options)) return acknowledgeOnly();
-	return await relayInOrder(context, deliveryOf(delivery.key, [{ json: toEvent(delivery) }]), deliveryOptions(options, RETRY_HORIZON_MS));
+	let catchUp: CatchUp | undefined;
+	if (contractEvent === 'message') {
+		const authors = context.getNodeParameter('authors', []) as string[];
+		// The same filters for a delivery and for a message read back after an outage.
+		const wanted = (message: Delivery) => wantedMessage(message, authors, options);
+		// Filters first: a dropped delivery is never remembered as relayed.
+		if (!wanted(delivery)) return acknowledgeOnly();
+		if (options.catchUp !== false) catchUp = crispCatchUp(delivery, wanted);
+	}
+	return await relayInOrder(context, deliveryOf(delivery.key, [{ json: toEvent(delivery) }]), deliveryOptions(options, RETRY_HORIZON_MS), catchUp);
 }
 
 export class CrispTrigger implements INodeType {
@@ -139,6 +148,14 @@ export class CrispTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{
+						displayName: 'Catch Up After Outages',
+						name: 'catchUp',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to relay messages Crisp gave up on while n8n was down or slow (Crisp tries a hook a few times only): a conversation's first message after a restart brings the ones missed before it, read back from the conversation. Records the last relayed message in the conversation's meta.data.n8n_handoff_relayed (two more Crisp calls per relay; the other data keys are kept). Needs Keep Order Per Conversation.",
+					},
 					{
 						displayName: 'Drop Duplicate Deliveries',
 						name: 'dropDuplicates',

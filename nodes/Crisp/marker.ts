@@ -52,3 +52,55 @@ export function rememberOwnMessage(websiteId: string, fingerprint: number | stri
 export function isRememberedOwnMessage(websiteId: string, fingerprint: string | null): boolean {
 	return fingerprint !== null && ownMessages.has(rememberedKey(websiteId, fingerprint));
 }
+
+/**
+ * The field of the conversation's `meta.data` that holds the last message the Crisp Trigger relayed
+ * there (its catch-up mark, trigger/catchUp.ts): `"<timestamp> <fingerprint> …"`, the message's
+ * timestamp (ms) and the fingerprints relayed at exactly that millisecond, since Crisp's timestamps
+ * can tie and only the fingerprint tells tied messages apart. '' when nothing was relayed yet
+ * (Conversation → Get or Create opens conversations with it). UNCONFIRMED: what keys and values
+ * Crisp keeps in `data` (a string of digits and spaces under a snake_case key is the safest guess).
+ */
+export const RELAYED_FIELD = 'n8n_handoff_relayed';
+
+export interface RelayMark {
+	/** ms; -1 for "nothing relayed yet". */
+	timestamp: number;
+	fingerprints: string[];
+}
+
+/** Fingerprints kept for one millisecond: more ties than this in one ms would repeat the oldest on a read-back. */
+const MAX_TIED = 10;
+
+export const NOTHING_RELAYED: RelayMark = { timestamp: -1, fingerprints: [] };
+
+/** The mark in `data`: null when there is none (a conversation this package neither opened nor relayed) or it is unreadable. */
+export function readRelayMark(value: unknown): RelayMark | null {
+	if (value === '') return NOTHING_RELAYED;
+	if (typeof value !== 'string') return null;
+	const [timestamp, ...fingerprints] = value.trim().split(/\s+/);
+	if (!/^\d{1,15}$/.test(timestamp ?? '') || fingerprints.length === 0 || !fingerprints.every((fingerprint) => /^\d{1,20}$/.test(fingerprint))) return null;
+	return { timestamp: Number(timestamp), fingerprints };
+}
+
+export function formatRelayMark(mark: RelayMark): string {
+	return mark.timestamp < 0 ? '' : [String(mark.timestamp), ...mark.fingerprints.slice(-MAX_TIED)].join(' ');
+}
+
+/** Whether a message (its timestamp and fingerprint) comes after the mark, i.e. was not relayed. */
+export function isAfterMark(mark: RelayMark, timestamp: number, fingerprint: string): boolean {
+	return timestamp > mark.timestamp || (timestamp === mark.timestamp && !mark.fingerprints.includes(fingerprint));
+}
+
+/**
+ * The mark once these messages (all at `timestamp`, the latest of a relay) are relayed too; null
+ * when it stays as it is. It never moves back: a straggler relayed late is older than the mark, and
+ * moving back would make a read-back repeat what came after it.
+ */
+export function advanceRelayMark(current: RelayMark | null, timestamp: number, fingerprints: string[]): RelayMark | null {
+	if (current !== null && timestamp < current.timestamp) return null;
+	const tied = current !== null && timestamp === current.timestamp ? current.fingerprints : [];
+	const added = fingerprints.filter((fingerprint) => !tied.includes(fingerprint));
+	if (current !== null && timestamp === current.timestamp && added.length === 0) return null;
+	return { timestamp, fingerprints: [...tied, ...added].slice(-MAX_TIED) };
+}

@@ -84,3 +84,40 @@ export async function crispList(this: RequestContext, request: CrispRequest): Pr
 	const data = dataOf((await crispRequest.call(this, request)).body);
 	return Array.isArray(data) ? (data as unknown[]).filter(isObject) : [];
 }
+
+/**
+ * UNCONFIRMED whether `PATCH …/meta {data}` merges the keys sent into the conversation's `data` or
+ * replaces `data` with them (docs/platforms/crisp.md). `data` holds keys this package relies on (the
+ * external id, the catch-up mark) and the user's own, so every write of it goes through
+ * `updateMetaData`, which reads `data` first and sends it whole with the change: nothing is wiped
+ * whichever Crisp does. The price: a read per write, and a key someone else sets between the two
+ * calls is lost if Crisp replaces. Once Crisp is known to merge, set this to true: only the changed
+ * keys are then sent (the read stays, the callers decide from what `data` holds).
+ */
+export const PATCH_MERGES_DATA = false;
+
+export interface MetaDataUpdate {
+	call: string;
+	websiteId: string;
+	sessionId: string;
+	/** The keys to set, from the current `data`; null to write nothing. */
+	change: (current: IDataObject) => IDataObject | null;
+	/** Other meta fields sent in the same PATCH (nickname, email…). */
+	meta?: IDataObject;
+	itemIndex?: number;
+	retry?: RetryPolicy;
+	timeoutMs?: number;
+}
+
+/** Sets keys of the conversation's `meta.data`, keeping the others; the `data` sent, or null when nothing was written. */
+export async function updateMetaData(this: RequestContext, update: MetaDataUpdate): Promise<IDataObject | null> {
+	const { websiteId, itemIndex, retry, timeoutMs } = update;
+	const path = `conversation/${segment(update.sessionId)}/meta`;
+	const current = await crispApi.call(this, { call: 'read conversation meta', method: 'GET', path, websiteId, itemIndex, retry, timeoutMs });
+	const data = isObject(current.data) ? current.data : {};
+	const keys = update.change(data);
+	if (keys === null) return null;
+	const sent = PATCH_MERGES_DATA ? keys : { ...data, ...keys };
+	await crispApi.call(this, { call: update.call, method: 'PATCH', path, websiteId, body: { ...update.meta, data: sent }, itemIndex, retry, timeoutMs });
+	return sent;
+}

@@ -346,6 +346,39 @@ describe('Landbot ↔ Crisp handoff through templates 33–35 (and 4) in a real 
 		}
 	});
 
+	test('an outage: what the operator wrote while n8n was down (Crisp gave up after its attempts) comes first, once and in order, with the next reply', async () => {
+		await n8n.kill9();
+		const downSince = Date.now();
+		const during = ['while n8n is down 1', 'while n8n is down 2', 'while n8n is down 3'];
+		const missed: number[] = [];
+		for (const text of during) {
+			missed.push(crisp.operatorReplies(sessionId, seed.operators[1].userId, text).fingerprint);
+			operatorSent.push(text);
+			await sleep(200);
+		}
+		await crisp.idle(60_000);
+		// Every attempt refused (n8n is down), and Crisp gave up on each: none to come.
+		const attempts = (fingerprint: number) => messageDeliveries(fingerprint).map((d) => [d.attempt, d.status, d.gaveUp === true]);
+		expect(missed.map(attempts)).toEqual(missed.map(() => [[1, null, false], [2, null, false], [3, null, true]]));
+		figures.push(`outage: Crisp gave up on the 3 replies ${Date.now() - downSince} ms after the kill`);
+		await n8n.restart();
+		await waitForCrispTrigger();
+		const back = Date.now();
+		figures.push(`outage: n8n restarted and the trigger live ${back - downSince} ms after the kill`);
+
+		const next = await operatorReplyArrives('after the outage');
+		figures.push(`catch-up: 3 missed replies and the next one at the customer ${Date.now() - back} ms after the next reply`);
+		await settle();
+		expect(operatorMessagesAtCustomer()).toEqual(operatorSent);
+		// One read-back: the mark, then the batch(es) of messages before the reply.
+		const reads = crisp.getCalls().filter((c) => c.at >= back && c.method === 'GET' && c.path.endsWith(`/conversation/${sessionId}/messages`));
+		figures.push(`catch-up: ${reads.length} batch(es) of messages read back`);
+		expect(reads.length).toBeGreaterThanOrEqual(1);
+		// The mark is the last relayed message; the conversation's other data is kept.
+		const last = messages().find((m) => m.fingerprint === next.fingerprint)!;
+		expect(crisp.getConversation(sessionId)!.meta.data).toEqual({ external_id: `landbot-${cid}`, n8n_handoff_relayed: `${last.timestamp} ${last.fingerprint}` });
+	});
+
 	test('the operator resolves the conversation: the handoff field goes first, then unassign, then the bot resumes at the block', async () => {
 		const from = Date.now();
 		crisp.resolve(sessionId);

@@ -156,3 +156,16 @@ export function toEvent(delivery: Delivery): HandoffEvent {
 		previousAgentId: idToString(data.previous_routing_id),
 	} as HandoffEvent;
 }
+
+/**
+ * A message read back from `GET …/messages` as the delivery Crisp would have made of it (same
+ * event, same data, so the same key and the same filters), marked `read_back` in `raw`. The
+ * conversation's ids come from the delivery that read it back: it is that conversation's list.
+ */
+export function readBackBody(message: IDataObject, delivery: Delivery): IDataObject | null {
+	const event = message.from === 'user' ? 'message:send' : message.from === 'operator' ? 'message:received' : null;
+	if (event === null) return null;
+	const data: IDataObject = { ...message, website_id: delivery.websiteId, session_id: delivery.sessionId };
+	if (data.inbox_id === undefined && delivery.data.inbox_id !== undefined) data.inbox_id = delivery.data.inbox_id;
+	return { website_id: delivery.websiteId, event, data, timestamp: message.timestamp, read_back: true };
+}

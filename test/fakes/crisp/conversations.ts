@@ -271,7 +271,10 @@ export abstract class CrispConversations extends CrispHooks {
 
 	// ---------------------------------------------------------------- reads
 
-	/** A batch: the latest `messagesBatchSize` before `timestamp_before` (or after `timestamp_after`), oldest first. */
+	/**
+	 * A batch: the latest `messagesBatchSize` before `timestamp_before` (or after `timestamp_after`), oldest first.
+	 * UNCONFIRMED: whether the bounds are strict (here they are) and the order within a batch.
+	 */
 	private messageBatch(c: ConversationRecord, query: Record<string, string>): Reply {
 		const before = query.timestamp_before !== undefined ? Number(query.timestamp_before) : undefined;
 		const after = query.timestamp_after !== undefined ? Number(query.timestamp_after) : undefined;

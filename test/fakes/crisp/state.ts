@@ -272,7 +272,10 @@ export abstract class CrispState {
 	protected pendingDeliveries = 0;
 	/** quota/limit windows: key → count */
 	protected counters = new Map<string, number>();
-	/** Message timestamps are ms and strictly increasing, so batches page back without ties. */
+	/**
+	 * CHOICE: message timestamps are ms and strictly increasing (Crisp does not say; two messages in one
+	 * ms may well tie there, and the trigger's catch-up does not rely on this: test/unit/crisp/catchUp.test.ts plays ties).
+	 */
 	private lastTimestamp = 0;
 
 	protected resolveOptions(o: CrispSimulatorOptions): Required<CrispSimulatorOptions> {

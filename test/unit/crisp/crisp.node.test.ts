@@ -75,13 +75,13 @@ describe('Crisp node: Conversation', () => {
 		expect(item.json).toMatchObject({ sessionId: SESSION, created: false, state: 'resolved' });
 	});
 
-	it('creates a missing one, then sets its meta: nickname, email, subject, segments and the external id in data', async () => {
+	it('creates a missing one, then sets its meta: nickname, email, subject, segments, the external id and an empty catch-up mark in data', async () => {
 		crisp().get(`${SITE}/conversations/1`).query(true).reply(200, ok([]));
 		crisp().post(`${SITE}/conversation`).reply(201, ok({ session_id: SESSION }));
 		const metas: IDataObject[] = [];
 		crisp().patch(`${SITE}/conversation/${SESSION}/meta`, capture(metas)).reply(200, ok({}));
 		const [item] = await run({ ...getOrCreate, options: { subject: 'Parcel A-17', segments: 'handoff, vip' } });
-		expect(metas).toEqual([{ nickname: 'Ada Lovelace', email: 'ada@example.com', subject: 'Parcel A-17', segments: ['handoff', 'vip'], data: { external_id: 'landbot-4735' } }]);
+		expect(metas).toEqual([{ nickname: 'Ada Lovelace', email: 'ada@example.com', subject: 'Parcel A-17', segments: ['handoff', 'vip'], data: { external_id: 'landbot-4735', n8n_handoff_relayed: '' } }]);
 		expect(item.json).toMatchObject({ sessionId: SESSION, created: true });
 	});
 

@@ -27,7 +27,8 @@ async function deliver(
 	}: { headers?: Record<string, string>; parameters?: IDataObject; staticData?: IDataObject; query?: Record<string, string>; rawBody?: Buffer; creds?: IDataObject; execution?: 'success' | 'error' } = {},
 ) {
 	const result = await harness.webhook(node, {
-		parameters: { source: 'pluginHooks', events: ALL_EVENTS, authors: ['agent'], ...parameters } as never,
+		// Catch-up has its own tests (catchUp.test.ts); here it would read every conversation back.
+		parameters: { source: 'pluginHooks', events: ALL_EVENTS, authors: ['agent'], ...parameters, options: { catchUp: false, ...(parameters.options as IDataObject) } } as never,
 		credentials: creds as never,
 		staticData,
 		webhookUrl: HOOK_URL,

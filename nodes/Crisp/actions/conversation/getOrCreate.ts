@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { isObject, textOf } from '../../../shared';
+import { RELAYED_FIELD } from '../../marker';
 import { crispApi, crispRequest, dataOf, segment } from '../../transport';
 import { websiteIdField, websiteIdOf } from '../common';
 
@@ -112,7 +113,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const created = await crispApi.call(this, { call: 'create conversation', method: 'POST', path: 'conversation', websiteId, itemIndex });
 	const sessionId = textOf(created.session_id);
 	if (sessionId === '') throw new NodeOperationError(this.getNode(), "Crisp did not return the new conversation's session_id", { itemIndex });
-	const meta: IDataObject = { data: { [EXTERNAL_ID_KEY]: externalId } };
+	// A new conversation has had nothing relayed: the Crisp Trigger's catch-up reads it back from its start.
+	const meta: IDataObject = { data: { [EXTERNAL_ID_KEY]: externalId, [RELAYED_FIELD]: '' } };
 	const nickname = textOf(this.getNodeParameter('nickname', itemIndex, '')).trim();
 	const email = textOf(this.getNodeParameter('email', itemIndex, '')).trim();
 	const subject = textOf(options.subject).trim();

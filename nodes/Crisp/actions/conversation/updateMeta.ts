@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { isObject, textOf } from '../../../shared';
-import { crispApi, segment } from '../../transport';
+import { textOf } from '../../../shared';
+import { crispApi, segment, updateMetaData } from '../../transport';
 import { jsonObjectParameter, sessionIdField, sessionIdOf, websiteIdField, websiteIdOf } from '../common';
 
 const properties: INodeProperties[] = [
@@ -44,13 +44,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	if (textOf(fields.segments).trim()) meta.segments = textOf(fields.segments).split(',').map((entry) => entry.trim()).filter(Boolean);
 	const data = 'data' in fields ? jsonObjectParameter.call(this, 'fields.data', 'Data', itemIndex) : {};
-	const path = `conversation/${segment(sessionId)}/meta`;
 	if (Object.keys(data).length > 0) {
-		// UNCONFIRMED whether Crisp merges or replaces `data`: the current keys are read and sent along.
-		const current = await crispApi.call(this, { call: 'read conversation meta', method: 'GET', path, websiteId, itemIndex });
-		meta.data = { ...(isObject(current.data) ? current.data : {}), ...data };
+		// The conversation's other keys are kept whether Crisp merges `data` or replaces it (transport.ts).
+		meta.data = await updateMetaData.call(this, { call: 'update conversation meta', websiteId, sessionId, change: () => data, meta, itemIndex });
+		return { sessionId, websiteId, meta };
 	}
 	if (Object.keys(meta).length === 0) throw new NodeOperationError(this.getNode(), '"Fields" is empty: add a field to set', { itemIndex });
-	await crispApi.call(this, { call: 'update conversation meta', method: 'PATCH', path, websiteId, body: meta, itemIndex });
+	await crispApi.call(this, { call: 'update conversation meta', method: 'PATCH', path: `conversation/${segment(sessionId)}/meta`, websiteId, body: meta, itemIndex });
 	return { sessionId, websiteId, meta };
 }
