@@ -17,7 +17,7 @@ export class Chatwoot implements INodeType {
 		version: 1,
 		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
-			'={{ {"assign": "Assign", "backToBot": "Back to the Bot", "create": "Create", "get": "Get", "getMany": "Get Many", "getOrCreate": "Get or Create", "handToHumans": "Hand to Humans", "reopen": "Reopen", "resolve": "Resolve", "send": "Send", "updateAttributes": "Update Custom Attributes"}[$parameter["operation"]] + ": " + {"contact": "Contact", "conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
+			'={{ {"assign": "Assign", "backToBot": "Back to the Bot", "create": "Create", "get": "Get", "getMany": "Get Many", "getOwner": "Get Owner", "getOrCreate": "Get or Create", "handToHumans": "Hand to Humans", "reopen": "Reopen", "resolve": "Resolve", "send": "Send", "updateAttributes": "Update Custom Attributes"}[$parameter["operation"]] + ": " + {"contact": "Contact", "conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
 		description:
 			'Hand a chatbot conversation to human agents in Chatwoot and back: contacts, conversations pending with the bot or open for humans, messages and notes.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#chatwoot-node',

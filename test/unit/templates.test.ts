@@ -42,7 +42,35 @@ const ours: INodeType[] = [
 	new Tiledesk(),
 	new TiledeskTrigger(),
 ];
-const byType = new Map(ours.map((node) => [`n8n-nodes-handoff.${node.description.name}`, node]));
+/**
+ * What n8n makes of a node with `usableAsTool` for an AI Agent (n8n 2.40.7, packages/cli
+ * tool-generation/ai-tools.ts): the type `<name>Tool`, with its tool description fields first.
+ */
+function asTool(node: INodeType): INodeType {
+	const { description } = node;
+	const toolFields: INodeProperties[] = [
+		{
+			displayName: 'Tool Description',
+			name: 'descriptionType',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'Set Automatically', value: 'auto' },
+				{ name: 'Set Manually', value: 'manual' },
+			],
+			default: 'auto',
+		},
+		{ displayName: 'Description', name: 'toolDescription', type: 'string', required: true, default: description.description, displayOptions: { show: { descriptionType: ['manual'] } } },
+	];
+	return { ...node, description: { ...description, name: `${description.name}Tool`, properties: [...toolFields, ...description.properties] } } as INodeType;
+}
+const byType = new Map(
+	ours.flatMap((node) => {
+		const entries: Array<[string, INodeType]> = [[`n8n-nodes-handoff.${node.description.name}`, node]];
+		if (node.description.usableAsTool) entries.push([`n8n-nodes-handoff.${node.description.name}Tool`, asTool(node)]);
+		return entries;
+	}),
+);
 
 interface TemplateNode {
 	name: string;

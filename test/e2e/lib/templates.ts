@@ -30,6 +30,8 @@ export const OUTSIDE_PLAYGROUND: readonly string[] = [
 	'34-landbot-to-crisp.json',
 	'35-crisp-to-landbot.json',
 	'29-teams-subscription-renewal.json',
+	'36-own-app-ai-agent-chatwoot.json',
+	'37-telegram-ai-agent-chatwoot.json',
 ];
 
 export const TEMPLATE_FILES = {

@@ -5,12 +5,13 @@ import * as backToBot from './backToBot';
 import * as create from './create';
 import * as get from './get';
 import * as getMany from './getMany';
+import * as getOwner from './getOwner';
 import * as handToHumans from './handToHumans';
 import * as reopen from './reopen';
 import * as resolve from './resolve';
 import * as updateAttributes from './updateAttributes';
 
-export const operations = { assign, backToBot, create, get, getMany, handToHumans, reopen, resolve, updateAttributes };
+export const operations = { assign, backToBot, create, get, getMany, getOwner, handToHumans, reopen, resolve, updateAttributes };
 
 export const description: INodeProperties[] = [
 	{
@@ -36,6 +37,12 @@ export const description: INodeProperties[] = [
 			{ name: 'Get', value: 'get', description: 'Get a conversation', action: 'Get a conversation' },
 			{ name: 'Get Many', value: 'getMany', description: 'List the conversations of a contact', action: 'Get many conversations' },
 			{
+				name: 'Get Owner',
+				value: 'getOwner',
+				description: "Whether the bot or a human handles a contact now, from their conversations' status: one read per message",
+				action: 'Get who handles a conversation',
+			},
+			{
 				name: 'Hand to Humans',
 				value: 'handToHumans',
 				description: 'Set it open for the agents, optionally assigning a team and an agent',
@@ -55,6 +62,7 @@ export const description: INodeProperties[] = [
 	...create.description,
 	...get.description,
 	...getMany.description,
+	...getOwner.description,
 	...handToHumans.description,
 	...backToBot.description,
 	...resolve.description,
