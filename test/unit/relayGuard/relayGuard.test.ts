@@ -249,7 +249,7 @@ describe('Relay Guard: Wait for Turn with the Earlier Messages the source lists'
 	});
 
 	it('takes a plain list of IDs (all earlier by the list\'s own word), its JSON, or comma-separated IDs', async () => {
-		const lists: Array<(ids: string[]) => unknown> = [(ids) => ids, (ids) => JSON.stringify(ids), (ids) => ids.join(', ')];
+		const lists: Array<(ids: string[]) => string | string[]> = [(ids) => ids, (ids) => JSON.stringify(ids), (ids) => ids.join(', ')];
 		for (const [i, list] of lists.entries()) {
 			const w = teamsWorkflow({ earlierMessages: '={{ $json.before }}' });
 			const first = { ...teamsReply(1), before: list([]) };
