@@ -8,7 +8,7 @@
  * Ports: a free one each by default; N8N_PORT, LANDBOT_SIM_PORT, TILEDESK_SIM_PORT, LIVECHAT_SIM_PORT,
  * BOTPRESS_SIM_PORT, BOTPRESS_LIVECHAT_SIM_PORT, SALESFORCE_SIM_PORT, SALESFORCE_ENHANCED_CHAT_SIM_PORT,
  * SLACK_SIM_PORT (the Slack simulator's Web API and control API; n8n reaches it through a TLS proxy on
- * a free port), OWN_APP_PORT choose them.
+ * a free port), CHATWOOT_SIM_PORT, CRISP_SIM_PORT, OWN_APP_PORT choose them.
  * LANDBOT_IDLE_UNASSIGN_MS: when Landbot unassigns a silent handoff (default 3 minutes; 0 = never).
  * HANDOFF_E2E_KEEP=1 keeps n8n's folder (database, log) after Ctrl-C.
  */
@@ -29,6 +29,8 @@ const PORT_VARIABLES: Record<keyof PlaygroundPorts, string> = {
 	salesforce: 'SALESFORCE_SIM_PORT',
 	salesforceEnhancedChat: 'SALESFORCE_ENHANCED_CHAT_SIM_PORT',
 	slack: 'SLACK_SIM_PORT',
+	chatwoot: 'CHATWOOT_SIM_PORT',
+	crisp: 'CRISP_SIM_PORT',
 	ownApp: 'OWN_APP_PORT',
 };
 
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
 		else fs.rmSync(dir, { recursive: true, force: true });
 	};
 
-	console.log('n8n-nodes-handoff playground: simulators of Landbot, Tiledesk, LiveChat, Botpress, Salesforce Live Agent, Salesforce Enhanced Chat and Slack, and a real n8n');
+	console.log('n8n-nodes-handoff playground: simulators of Landbot, Tiledesk, LiveChat, Botpress, Salesforce Live Agent, Salesforce Enhanced Chat, Slack, Chatwoot and Crisp, and a real n8n');
 	let stopping = false;
 	let stopPlayground: (() => Promise<void>) | undefined;
 	const onSignal = () => {

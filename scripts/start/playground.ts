@@ -5,25 +5,28 @@
  * published, and live at the simulators. `stop()` ends everything it started.
  *
  * One Landbot channel per Landbot pairing (Tiledesk, LiveChat, Salesforce Live Agent, Slack,
- * Salesforce Enhanced Chat): the Landbot Triggers of two pairings on one channel would relay every
- * customer message twice and re-assign twice. One Botpress bot per Botpress pairing: a bot's HITL integration
- * has one endpointBaseUrl, so templates 13 use a second Botpress credential (the first bot's is the
- * one the templates name). Tiledesk and LiveChat are shared: every template's helpdesk trigger keeps
- * to its own conversations (its "Conversation from …?" filter), as in one real project or license.
+ * Salesforce Enhanced Chat, Chatwoot, Crisp): the Landbot Triggers of two pairings on one channel
+ * would relay every customer message twice and re-assign twice. One Botpress bot per Botpress pairing:
+ * a bot's HITL integration has one endpointBaseUrl, so templates 13 use a second Botpress credential
+ * (the first bot's is the one the templates name). Tiledesk and LiveChat are shared: every template's
+ * helpdesk trigger keeps to its own conversations (its "Conversation from …?" filter), as in one real
+ * project or license.
  *
  * Slack: n8n's own Slack node and Slack Trigger hard-code https://slack.com, so n8n runs with the
  * environment of a TLS-intercepting forward proxy (test/e2e/lib/tlsProxy.ts) that hands slack.com to
  * the Slack simulator; everything else n8n calls is on 127.0.0.1, which the proxy's NO_PROXY leaves
  * direct. People reach the simulator on its own plain HTTP port (test/fakes/slack/control.ts).
  *
- * Liveness is read without touching n8n's webhooks: n8n's REST API says when each workflow's
- * triggers are activated (publication status), and the simulators hold what each trigger
- * registered (MessageHooks, REST-hook subscriptions, LiveChat webhooks; the Salesforce Enhanced Chat
- * Trigger registers nothing, it follows the conversations template 19 starts). The Slack Trigger
- * registers nothing either: as a user pastes its URL into the Slack app's Event Subscriptions once
- * the workflow is published, the playground saves it as the app's Request URL once n8n reports
- * template 18 published, and the simulator verifies it with Slack's url_verification challenge
- * (a POST the registered trigger answers). Probing webhook URLs before they are
+ * Liveness is read without touching n8n's webhooks: n8n's REST API says when each workflow's triggers
+ * are activated (publication status), and the simulators hold what each trigger registered
+ * (MessageHooks, REST-hook subscriptions, LiveChat webhooks, Chatwoot account webhooks; the Salesforce
+ * Enhanced Chat Trigger registers nothing, it follows the conversations template 19 starts). The Slack
+ * Trigger registers nothing either: as a user pastes its URL into the Slack app's Event Subscriptions
+ * once the workflow is published, the playground saves it as the app's Request URL once n8n reports
+ * template 18 published, and the simulator verifies it with Slack's url_verification challenge (a POST
+ * the registered trigger answers). Crisp has no API to register a hook: as a user pastes the Crisp
+ * Trigger's Production URL into the plugin's Web Hooks settings, the playground sets it as the
+ * plugin's hook once n8n reports template 35 published. Probing webhook URLs before they are
  * registered makes n8n log a stack trace per probe ("… is not registered").
  */
 import * as crypto from 'crypto';
@@ -88,6 +91,8 @@ import { SLACK_PLACEHOLDERS, SLACK_TEMPLATE_FILES, slackCredential, slackProxyEn
 import { type TlsProxy, startTlsProxy } from '../../test/e2e/lib/tlsProxy';
 import { DEFAULT_AGENT, SlackSimulator } from '../../test/fakes/slack';
 import { type SlackServer, serveSlack } from '../../test/fakes/slack/control';
+import { CHATWOOT_PLACEHOLDERS, CHATWOOT_TEMPLATE_FILES, type ChatwootSide, chatwootCredential, startChatwoot } from './chatwoot';
+import { CRISP_HOOK_EVENTS, CRISP_TEMPLATE_FILES, type CrispSide, crispCredential, pasteHookUrl, startCrisp } from './crisp';
 import { type Pairing, renderPairing } from './guide';
 import { OwnApp } from './own-app';
 
@@ -104,6 +109,8 @@ export interface PlaygroundPorts {
 	salesforceEnhancedChat: number;
 	/** The Slack simulator's Web API and control API, for people (n8n reaches it through the TLS proxy). */
 	slack: number;
+	chatwoot: number;
+	crisp: number;
 	ownApp: number;
 }
 
@@ -131,7 +138,7 @@ export interface Playground {
 	n8n: N8nInstance;
 	landbot: LandbotSimulator;
 	/** Landbot web channels, one per pairing. */
-	channels: { tiledesk: number; livechat: number; salesforce: number; slack: number; salesforceEnhancedChat: number };
+	channels: { tiledesk: number; livechat: number; salesforce: number; slack: number; salesforceEnhancedChat: number; chatwoot: number; crisp: number };
 	tiledesk: TiledeskSide;
 	livechat: LiveChatSide;
 	botpress: { tiledesk: BotpressSimulator; livechat: BotpressSimulator };
@@ -139,7 +146,13 @@ export interface Playground {
 	salesforceEnhancedChat: SalesforceEnhancedChatSimulator;
 	/** The workspace (its support channel), its HTTP port, and the proxy n8n reaches https://slack.com through. */
 	slack: { simulator: SlackSimulator; server: SlackServer; channel: { id: string; name: string }; proxy: TlsProxy };
+	/** The account (API inbox, team, agents) whose account webhook template 32's trigger registered. */
+	chatwoot: ChatwootSide;
+	/** The website (operators, the plugin) whose plugin hook is template 35's Production URL. */
+	crisp: CrispSide;
 	ownApp: OwnApp;
+	/** The walkthrough's customers: Landbot customer IDs, Botpress conversation IDs. */
+	people: PlaygroundPeople;
 	/** One per file in templates/, in the order of the files. */
 	workflows: PlaygroundWorkflow[];
 	/** The credentials imported (with their secrets). */
@@ -155,6 +168,18 @@ export interface Playground {
 	stop(): Promise<void>;
 }
 
+export interface PlaygroundPeople {
+	ada: number;
+	bea: number;
+	eve: number;
+	fay: number;
+	gil: number;
+	hal: number;
+	ivy: number;
+	cleo: string;
+	dev: string;
+}
+
 /** The pairings the playground sets up, in the order it prints them. */
 export const PAIRINGS = {
 	landbotTiledesk: 'Landbot ↔ Tiledesk',
@@ -165,12 +190,14 @@ export const PAIRINGS = {
 	landbotSalesforce: 'Landbot ↔ Salesforce Live Agent',
 	landbotSlack: 'Landbot ↔ Slack',
 	landbotSalesforceEnhancedChat: 'Landbot ↔ Salesforce Enhanced Chat',
+	landbotChatwoot: 'Landbot ↔ Chatwoot',
+	landbotCrisp: 'Landbot ↔ Crisp',
 } as const;
 
 const BOT_ID = '777';
 const RESUME_BLOCK = 'Nwelcome_back';
 const GREETING = 'Hi! I am the shop bot. How can I help?';
-/** What templates 1, 7, 14 and 19 tell the customer once the handoff is set up. */
+/** What templates 1, 7, 14, 19, 30 and 33 tell the customer once the handoff is set up. */
 const AGENT_COMING = 'An agent will be with you shortly.';
 const OWN_APP_USER = { id: 'u-1001', name: 'Uma' };
 /** The Slack channel the agents work in (templates 16–18) and what template 18 posts at the handback. */
@@ -238,7 +265,7 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 		});
 		stops.push(() => slack.stop());
 		const slackChannel = slack.createChannel(SLACK_CHANNEL);
-		const [landbot, td, lc, bpTiledesk, bpLiveChat, sf, sfe, slackServer, proxy, ownApp] = await Promise.all([
+		const [landbot, td, lc, bpTiledesk, bpLiveChat, sf, sfe, slackServer, proxy, cw, cr, ownApp] = await Promise.all([
 			started(startLandbot(timeScale, { port: ports.landbot, idleUnassignMs: opts.idleUnassignMs ?? 3 * 60_000 }), (s) => s.stop()),
 			started(startTiledesk({ timeScale, port: ports.tiledesk }), (s) => s.tiledesk.stop()),
 			started(startLiveChat({ timeScale, port: ports.livechat }), (s) => s.livechat.stop()),
@@ -248,13 +275,15 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			started(startEnhancedChat({ port: ports.salesforceEnhancedChat, timeScale }), (s) => s.stop()),
 			started(serveSlack(slack, { port: ports.slack }), (s) => s.stop()),
 			started(startTlsProxy({ handlers: slack.hosts }), (s) => s.stop()),
+			started(startChatwoot({ port: ports.chatwoot, timeScale }), (s) => s.chatwoot.stop()),
+			started(startCrisp({ port: ports.crisp, timeScale }), (s) => s.crisp.stop()),
 			started(new OwnApp({ name: HEADER_SECRET_NAME, value: toApp.value }).start(ports.ownApp ?? 0), (s) => s.stop()),
 		]);
 		stage(
 			`simulators up: Landbot :${portOf(landbot.baseUrl)}, Tiledesk :${portOf(td.tiledesk.baseUrl)}, LiveChat :${portOf(lc.livechat.baseUrl)}, ` +
 				`Botpress :${portOf(bpTiledesk.baseUrl)} and :${portOf(bpLiveChat.baseUrl)}, Salesforce Live Agent :${portOf(sf.hostUrl)}, ` +
 				`Salesforce Enhanced Chat :${portOf(sfe.baseUrl)}, Slack :${portOf(slackServer.baseUrl)} (n8n's https://slack.com: TLS proxy :${portOf(proxy.url)}), ` +
-				`your app :${portOf(ownApp.baseUrl)}`,
+				`Chatwoot :${portOf(cw.chatwoot.baseUrl)}, Crisp :${portOf(cr.crisp.baseUrl)}, your app :${portOf(ownApp.baseUrl)}`,
 		);
 
 		// ---- demo data: a Landbot channel per pairing, the LiveChat bot template 13 writes as
@@ -264,6 +293,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			salesforce: landbot.createChannel({ name: 'Web bot (Salesforce Live Agent)', type: 'landbot' }).id,
 			slack: landbot.createChannel({ name: 'Web bot (Slack)', type: 'landbot' }).id,
 			salesforceEnhancedChat: landbot.createChannel({ name: 'Web bot (Salesforce Enhanced Chat)', type: 'landbot' }).id,
+			chatwoot: landbot.createChannel({ name: 'Web bot (Chatwoot)', type: 'landbot' }).id,
+			crisp: landbot.createChannel({ name: 'Web bot (Crisp)', type: 'landbot' }).id,
 		};
 		const liveChatBotId = lc.livechat.createBot({ name: 'Botpress relay', groupIds: [lc.groupId], clientId: lc.clientId }).id;
 
@@ -297,6 +328,16 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			[ENHANCED_CHAT_TEMPLATE_FILES.handoff]: {},
 			[ENHANCED_CHAT_TEMPLATE_FILES.customerToAgent]: { ...channel(channels.salesforceEnhancedChat), ...backToBot },
 			[ENHANCED_CHAT_TEMPLATE_FILES.agentToCustomer]: backToBot,
+			[CHATWOOT_TEMPLATE_FILES.handoffStart]: {
+				[CHATWOOT_PLACEHOLDERS.inboxId]: String(cw.seed.apiInbox.id),
+				[CHATWOOT_PLACEHOLDERS.teamId]: String(cw.seed.team.id),
+			},
+			[CHATWOOT_TEMPLATE_FILES.landbotToChatwoot]: channel(channels.chatwoot),
+			[CHATWOOT_TEMPLATE_FILES.chatwootToLandbot]: backToBot,
+			// No Crisp placeholder: the templates use the credential's website.
+			[CRISP_TEMPLATE_FILES.handoffStart]: {},
+			[CRISP_TEMPLATE_FILES.landbotToCrisp]: channel(channels.crisp),
+			[CRISP_TEMPLATE_FILES.crispToLandbot]: backToBot,
 		};
 		const files = fs
 			.readdirSync(TEMPLATES_DIR)
@@ -325,6 +366,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			salesforceCredential(sf),
 			enhancedChatCredential(sfe),
 			slackCredential(slack),
+			chatwootCredential(cw),
+			crispCredential(cr),
 			blockSecret.credential,
 			toN8n.credential,
 			toApp.credential,
@@ -352,10 +395,11 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 
 		// ---- the triggers' registrations at the simulators, and the Botpress bots pointed at n8n
 		const expected = registrations(instance, workflows);
+		const sims = { landbot, td, lc, cw };
 		await waitUntil(
 			'every trigger registered at its simulator',
-			() => expected.every((r) => r.done({ landbot, td, lc })) && lc.livechat.licenseWebhooksEnabled(lc.clientId),
-			{ timeoutMs: 30_000, pollMs: 200, describe: () => expected.filter((r) => !r.done({ landbot, td, lc })).map((r) => r.what) },
+			() => expected.every((r) => r.done(sims)) && lc.livechat.licenseWebhooksEnabled(lc.clientId),
+			{ timeoutMs: 30_000, pollMs: 200, describe: () => expected.filter((r) => !r.done(sims)).map((r) => r.what) },
 		);
 		const workflowOf = (file: string) => workflows.find((w) => w.file === file)!;
 		await bpTiledesk.configure(botpressEndpointBase(instance, workflowOf(BOTPRESS_TEMPLATE_FILES.botpressToTiledesk).template));
@@ -363,10 +407,14 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 		// The Slack app's Event Subscriptions: Slack saves the Request URL once it answers the challenge.
 		const slackTrigger = workflowOf(SLACK_TEMPLATE_FILES.slackToLandbot).template;
 		await slack.setEventUrl(instance.webhookUrl(webhookPath(slackTrigger, 'Agent reply in Slack')));
+		// The Crisp plugin's Web Hooks: the Production URL of template 35's trigger, pasted as a user does.
+		const crispHookUrl = instance.webhookUrl(webhookPath(workflowOf(CRISP_TEMPLATE_FILES.crispToLandbot).template, 'Crisp event'));
+		pasteHookUrl(cr, crispHookUrl);
 		const count = (kind: string) => expected.filter((r) => r.kind === kind).length;
 		stage(
 			`triggers live: ${count('landbot')} Landbot message hooks, ${count('tiledesk')} Tiledesk subscriptions, ` +
-				`${count('livechat')} LiveChat webhooks, 2 Botpress bots connected, the Slack app's event URL verified`,
+				`${count('livechat')} LiveChat webhooks, ${count('chatwoot')} Chatwoot account webhook, 2 Botpress bots connected, ` +
+				`the Slack app's event URL verified, the Crisp plugin's hook URL pasted`,
 		);
 
 		// ---- the people of the walkthrough
@@ -375,12 +423,14 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			landbot.botSays(id, GREETING);
 			return id;
 		};
-		const people = {
+		const people: PlaygroundPeople = {
 			ada: customer(channels.tiledesk, 'Ada'),
 			bea: customer(channels.livechat, 'Bea'),
 			eve: customer(channels.salesforce, 'Eve'),
 			fay: customer(channels.salesforceEnhancedChat, 'Fay'),
 			gil: customer(channels.slack, 'Gil'),
+			hal: customer(channels.chatwoot, 'Hal'),
+			ivy: customer(channels.crisp, 'Ivy'),
 			cleo: bpTiledesk.startConversation({ name: 'Cleo', email: 'cleo@example.com' }).id,
 			dev: bpLiveChat.startConversation({ name: 'Dev', email: 'dev@example.com' }).id,
 		};
@@ -403,6 +453,9 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			sf,
 			sfe,
 			slack: { simulator: slack, controlUrl: slackServer.controlUrl, channel: slackChannel },
+			cw,
+			cr,
+			crispHookUrl,
 			ownApp,
 			people,
 			secrets: { block: blockSecret.value, toN8n: toN8n.value },
@@ -420,7 +473,8 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 				[
 					'',
 					`web channels ${channels.tiledesk} (→ Tiledesk), ${channels.livechat} (→ LiveChat), ${channels.salesforce} (→ Salesforce Live Agent), ` +
-						`${channels.slack} (→ Slack), ${channels.salesforceEnhancedChat} (→ Salesforce Enhanced Chat)`,
+						`${channels.slack} (→ Slack), ${channels.salesforceEnhancedChat} (→ Salesforce Enhanced Chat), ` +
+						`${channels.chatwoot} (→ Chatwoot), ${channels.crisp} (→ Crisp)`,
 				],
 				['Tiledesk', `API ${td.tiledesk.baseUrl} (${TILEDESK_OWNER.email} / ${TILEDESK_OWNER.password}, project ${td.projectId})   control ${td.tiledesk.controlUrl}`],
 				['LiveChat', `API ${lc.livechat.baseUrl}   control ${lc.livechat.controlUrl}`],
@@ -432,6 +486,24 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 					'',
 					`channel #${slackChannel.name} ${slackChannel.id}, bot user ${slack.botUserId}, agent ${DEFAULT_AGENT.realName} ${DEFAULT_AGENT.id}, signing secret ${slack.signingSecret}; ` +
 						`n8n reaches it as https://slack.com through the TLS proxy ${proxy.url}`,
+				],
+				[
+					'Chatwoot',
+					`API ${cw.chatwoot.baseUrl} (account ${cw.seed.accountId}, ${cw.seed.admin.name}'s access token ${cw.seed.userToken})   control ${cw.chatwoot.controlUrl}`,
+				],
+				[
+					'',
+					`API inbox ${cw.seed.apiInbox.id} "${cw.seed.apiInbox.name}", team ${cw.seed.team.id} "${cw.seed.team.name}", ` +
+						`agents ${cw.seed.agents.map((a) => `${a.name} ${a.id}`).join(', ')}; template 32's account webhook registered`,
+				],
+				[
+					'Crisp',
+					`REST API ${cr.crisp.baseUrl}/v1 (tier plugin, token ${cr.seed.pluginToken.identifier}:${cr.seed.pluginToken.key})   control ${cr.crisp.controlUrl}`,
+				],
+				[
+					'',
+					`website ${cr.seed.websiteId}, operators ${cr.seed.operators.map((o) => `${o.nickname} ${o.userId}`).join(', ')}; ` +
+						`plugin hook ${crispHookUrl} (${CRISP_HOOK_EVENTS.join(', ')})`,
 				],
 				['your app', `${ownApp.baseUrl}   inbox ${ownApp.baseUrl}/inbox`],
 			];
@@ -450,7 +522,10 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 			salesforce: sf,
 			salesforceEnhancedChat: sfe,
 			slack: { simulator: slack, server: slackServer, channel: slackChannel, proxy },
+			chatwoot: cw,
+			crisp: cr,
 			ownApp,
+			people,
 			workflows,
 			credentials,
 			pairings,
@@ -496,9 +571,9 @@ async function publishAll(n8n: N8nInstance, workflows: PlaygroundWorkflow[]): Pr
 }
 
 interface Registration {
-	kind: 'landbot' | 'tiledesk' | 'livechat';
+	kind: 'landbot' | 'tiledesk' | 'livechat' | 'chatwoot';
 	what: string;
-	done(sims: { landbot: LandbotSimulator; td: TiledeskSide; lc: LiveChatSide }): boolean;
+	done(sims: { landbot: LandbotSimulator; td: TiledeskSide; lc: LiveChatSide; cw: ChatwootSide }): boolean;
 }
 
 /** What each of the package's triggers registers at its platform when n8n activates it. */
@@ -533,6 +608,10 @@ function registrations(n8n: N8nInstance, workflows: PlaygroundWorkflow[]): Regis
 						done: ({ lc }) => lc.livechat.getWebhooks().filter((w) => w.url === url).length > i,
 					}),
 				);
+			} else if (node.type === 'n8n-nodes-handoff.chatwootTrigger') {
+				// The account webhook (source accountWebhook), registered with the credential's account.
+				const url = n8n.webhookUrl(webhookPath(template, node.name));
+				found.push({ kind: 'chatwoot', what, done: ({ cw }) => cw.chatwoot.listWebhooks(cw.seed.accountId).some((w) => w.url === url) });
 			}
 		}
 	}
@@ -552,8 +631,12 @@ interface GuideContext {
 	sf: SalesforceLiveAgentSimulator;
 	sfe: SalesforceEnhancedChatSimulator;
 	slack: { simulator: SlackSimulator; controlUrl: string; channel: { id: string; name: string } };
+	cw: ChatwootSide;
+	cr: CrispSide;
+	/** What the playground pasted as the Crisp plugin's hook. */
+	crispHookUrl: string;
 	ownApp: OwnApp;
-	people: { ada: number; bea: number; eve: number; fay: number; gil: number; cleo: string; dev: string };
+	people: PlaygroundPeople;
 	secrets: { block: string; toN8n: string };
 	idleUnassignMs: number;
 }
@@ -570,7 +653,11 @@ function walkthrough(c: GuideContext): Pairing[] {
 		headers: { [HEADER_SECRET_NAME]: c.secrets.block },
 		body,
 	});
-	const { ada, bea, eve, fay, gil, cleo, dev } = c.people;
+	const { ada, bea, eve, fay, gil, hal, ivy, cleo, dev } = c.people;
+	const cwc = c.cw.chatwoot.controlUrl;
+	const crc = c.cr.crisp.controlUrl;
+	const [cwAgent] = c.cw.seed.agents;
+	const crOperator = c.cr.seed.operators[1];
 	const inSlack = `${c.slack.controlUrl}/channels/${c.slack.channel.id}`;
 	const gilThread = `${inSlack}/threads/$THREAD`;
 	const ticket = (variable: string) => `${tdc}/requests/${requestIdFor(c.td, '$' + variable)}`;
@@ -583,6 +670,12 @@ function walkthrough(c: GuideContext): Pairing[] {
 				`  relayed all the same and template %s assigns them again.`
 			: undefined;
 	const closedByAgent = 'The human agent closed the conversation';
+	// Template 4 runs on the Tiledesk channel only (one workflow per template file, one trigger path each).
+	const unassignedStays = (name: string, relay: string) =>
+		c.idleUnassignMs > 0
+			? `  Stay silent for ${Math.round(c.idleUnassignMs / 1000)} s during the handoff and Landbot unassigns ${name}; the next message is\n` +
+				`  relayed all the same (template ${relay} follows the handoff field). In your project, template 4 on this channel assigns again.`
+			: undefined;
 
 	return [
 		{
@@ -847,6 +940,84 @@ function walkthrough(c: GuideContext): Pairing[] {
 				},
 				{ say: 'Fay is with the bot again', url: `${lb}/customers/${fay}`, shows: backAtBlock },
 			],
+		},
+		{
+			title: PAIRINGS.landbotChatwoot,
+			templates: 'templates 30–32',
+			gist: `Hal asks for a human; the team gets a conversation with the bot history; Hal and ${cwAgent.name} write; resolved: back to the bot`,
+			intro:
+				`customer ${hal} (Hal) talks with the bot on Landbot channel ${c.channels.chatwoot}; the agents work in Chatwoot account ` +
+				`${c.cw.seed.accountId}: API inbox ${c.cw.seed.apiInbox.id}, team "${c.cw.seed.team.name}" ${c.cw.seed.team.id} ` +
+				`(${c.cw.seed.agents.map((a) => `${a.name} ${a.id}`).join(', ')}). Template 32's trigger registered its account webhook when published.`,
+			steps: [
+				{
+					say: "Hal asks for a human: the bot's Webhook block calls template 30 (contact landbot-<id>, a conversation with the bot history, handed to the team)",
+					url: `${lb}/customers/${hal}/webhook_block`,
+					body: block(CHATWOOT_TEMPLATE_FILES.handoffStart, { customer_id: '@id', name: '@name', email: '@email' }),
+				},
+				{ say: 'What Hal sees', url: `${lb}/customers/${hal}`, shows: AGENT_COMING },
+				{
+					say: "The conversation's ID, which template 30 stored in Hal's Landbot field handoff_conversation",
+					url: `${lb}/customers/${hal}`,
+					capture: { name: 'CW_CONV', expr: 'j.customer.custom_fields.handoff_conversation' },
+				},
+				{ say: 'What the agents see in Chatwoot: the bot history, a private note first in the conversation', url: `${cwc}/conversations/$CW_CONV/messages`, shows: `Bot: ${GREETING}` },
+				{ say: "The conversation is open, with the team", url: `${cwc}/conversations/$CW_CONV`, shows: '"status":"open"' },
+				{ say: 'Hal writes (template 31 writes it into the conversation as Hal)', url: `${lb}/customers/${hal}/says`, body: { text: 'The blender I ordered arrived broken' } },
+				{ say: 'What the agents see', url: `${cwc}/conversations/$CW_CONV/messages`, shows: 'The blender I ordered arrived broken' },
+				{
+					say: `${cwAgent.name} replies: Chatwoot delivers the signed message_created event to template 32, which relays it to Hal`,
+					url: `${cwc}/conversations/$CW_CONV/agent_says`,
+					body: { agentId: cwAgent.id, content: 'So sorry! A replacement ships tomorrow.' },
+				},
+				{ say: 'What Hal sees', url: `${lb}/customers/${hal}`, shows: 'So sorry! A replacement ships tomorrow.' },
+				{
+					say: `She resolves the conversation (status "pending", Chatwoot's hand-back to the bot, does the same): template 32 gives Hal back to the bot at block ${RESUME_BLOCK}`,
+					url: `${cwc}/conversations/$CW_CONV/status`,
+					body: { status: 'resolved', agentId: cwAgent.id },
+				},
+				{ say: 'Hal is with the bot again', url: `${lb}/customers/${hal}`, shows: backAtBlock },
+			],
+			note: unassignedStays('Hal', '31'),
+		},
+		{
+			title: PAIRINGS.landbotCrisp,
+			templates: 'templates 33–35',
+			gist: `Ivy asks for a human; an unresolved Crisp conversation with the bot history; Ivy and ${crOperator.nickname} write; resolved: back to the bot`,
+			intro:
+				`customer ${ivy} (Ivy) talks with the bot on Landbot channel ${c.channels.crisp}; the operators (${c.cr.seed.operators.map((o) => `${o.nickname} ${o.userId}`).join(', ')}) ` +
+				`answer in Crisp website ${c.cr.seed.websiteId}. Crisp has no API to register a hook: as you would paste it into ` +
+				`Marketplace → your plugin → Settings → Web Hooks, the playground set the Production URL of template 35's "Crisp event", ` +
+				`${c.crispHookUrl}, as the plugin's hook (${CRISP_HOOK_EVENTS.join(', ')}; PUT ${crc}/plugin_hook {"url": …} sets it).`,
+			steps: [
+				{
+					say: "Ivy asks for a human: the bot's Webhook block calls template 33 (the conversation of landbot-<id>, the bot history as a note, unresolved)",
+					url: `${lb}/customers/${ivy}/webhook_block`,
+					body: block(CRISP_TEMPLATE_FILES.handoffStart, { customer_id: '@id', name: '@name', email: '@email' }),
+				},
+				{ say: 'What Ivy sees', url: `${lb}/customers/${ivy}`, shows: AGENT_COMING },
+				{
+					say: "The conversation's session ID, which template 33 stored in Ivy's Landbot field handoff_conversation",
+					url: `${lb}/customers/${ivy}`,
+					capture: { name: 'CRISP_SESSION', expr: 'j.customer.custom_fields.handoff_conversation' },
+				},
+				{ say: 'What the operators see in Crisp: an unresolved conversation, the bot history as a private note', url: `${crc}/conversations/$CRISP_SESSION`, shows: `Bot: ${GREETING}` },
+				{ say: 'Ivy writes (template 34 sends it into the conversation as the visitor)', url: `${lb}/customers/${ivy}/says`, body: { text: 'I was billed twice for one order' } },
+				{ say: 'What the operators see', url: `${crc}/conversations/$CRISP_SESSION`, shows: 'I was billed twice for one order' },
+				{
+					say: `${crOperator.nickname} replies: Crisp delivers the signed message:received hook to template 35, which relays it to Ivy`,
+					url: `${crc}/conversations/$CRISP_SESSION/operator_says`,
+					body: { userId: crOperator.userId, content: 'Found it, the second charge is refunded.' },
+				},
+				{ say: 'What Ivy sees', url: `${lb}/customers/${ivy}`, shows: 'Found it, the second charge is refunded.' },
+				{
+					say: `She resolves the conversation: template 35 gives Ivy back to the bot at block ${RESUME_BLOCK}`,
+					url: `${crc}/conversations/$CRISP_SESSION/state`,
+					body: { state: 'resolved' },
+				},
+				{ say: 'Ivy is with the bot again', url: `${lb}/customers/${ivy}`, shows: backAtBlock },
+			],
+			note: unassignedStays('Ivy', '34'),
 		},
 	];
 }

@@ -5,15 +5,21 @@
  * prints as curl commands (a customer or user message reaches the agent, the agent's answer reaches
  * them, and the close hands them back); and that n8n logged no request for a webhook it had not
  * registered (what probing webhook URLs during start-up used to cause), and reached the Slack
- * simulator as https://slack.com through the TLS proxy, and nothing else through it.
+ * simulator as https://slack.com through the TLS proxy, and nothing else through it. After the
+ * Chatwoot and Crisp walkthroughs: their simulators delivered only to the URLs the triggers own (the
+ * account webhook template 32 registered, the plugin hook the playground pasted), and the customers
+ * got the agents' words only (no history note, no echo of their own messages).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { CHATWOOT_TEMPLATE_FILES } from '../../scripts/start/chatwoot';
+import { CRISP_TEMPLATE_FILES } from '../../scripts/start/crisp';
 import { runSteps } from '../../scripts/start/guide';
 import { PAIRINGS, type Playground, startPlayground } from '../../scripts/start/playground';
 import { REPO_ROOT } from './lib/n8n';
-import { OUTSIDE_PLAYGROUND, TEMPLATES_DIR } from './lib/templates';
+import { landbotView } from './lib/relay';
+import { OUTSIDE_PLAYGROUND, TEMPLATES_DIR, webhookPath } from './lib/templates';
 
 /** This package's node types that take a credential, read from the built nodes the packed package ships. */
 function nodeTypesWithCredentials(): Set<string> {
@@ -56,13 +62,13 @@ describe('npm start: the playground with every pairing', () => {
 		expect(stages[0]).toMatch(/^n8n 2\.40\.7 installed \(cached\)/);
 		const files = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json') && !OUTSIDE_PLAYGROUND.includes(f));
 		for (const stage of [
-			/^simulators up: Landbot :\d+, Tiledesk :\d+, LiveChat :\d+, Botpress :\d+ and :\d+, Salesforce Live Agent :\d+, Salesforce Enhanced Chat :\d+, Slack :\d+ \(n8n's https:\/\/slack\.com: TLS proxy :\d+\), your app :\d+$/,
+			/^simulators up: Landbot :\d+, Tiledesk :\d+, LiveChat :\d+, Botpress :\d+ and :\d+, Salesforce Live Agent :\d+, Salesforce Enhanced Chat :\d+, Slack :\d+ \(n8n's https:\/\/slack\.com: TLS proxy :\d+\), Chatwoot :\d+, Crisp :\d+, your app :\d+$/,
 			/^package installed/,
-			/^11 credentials imported$/,
+			/^13 credentials imported$/,
 			new RegExp(`^${files.length} workflows imported$`),
 			/^n8n ready at http:\/\/127\.0\.0\.1:\d+$/,
 			new RegExp(`^${files.length} workflows published`),
-			/^triggers live: 7 Landbot message hooks, 5 Tiledesk subscriptions, 6 LiveChat webhooks, 2 Botpress bots connected, the Slack app's event URL verified$/,
+			/^triggers live: 9 Landbot message hooks, 5 Tiledesk subscriptions, 6 LiveChat webhooks, 1 Chatwoot account webhook, 2 Botpress bots connected, the Slack app's event URL verified, the Crisp plugin's hook URL pasted$/,
 			new RegExp(`^ready: ${Object.keys(PAIRINGS).length} pairings$`),
 		]) {
 			expect(stages).toContainEqual(expect.stringMatching(stage));
@@ -106,6 +112,27 @@ describe('npm start: the playground with every pairing', () => {
 		const done: string[] = [];
 		await runSteps(pairing!.steps, { timeoutMs: 30_000, log: (line) => done.push(line) });
 		console.log(`playground: ${title}, ${pairing!.steps.length} steps in ${Date.now() - started} ms\n${done.join('\n')}`);
+	});
+
+	test("Chatwoot and Crisp delivered to the triggers' URLs only; Hal and Ivy got the agents' words only", async () => {
+		const { chatwoot } = pg.chatwoot;
+		const { crisp } = pg.crisp;
+		await Promise.all([chatwoot.idle(30_000), crisp.idle(30_000), pg.landbot.idle(30_000)]);
+		const urlOf = (file: string, node: string) => pg.n8n.webhookUrl(webhookPath(pg.workflows.find((w) => w.file === file)!.template, node));
+		const cwDeliveries = chatwoot.getDeliveries();
+		const crDeliveries = crisp.getDeliveries();
+		expect(new Set(cwDeliveries.map((d) => `${d.kind} ${d.url}`))).toEqual(new Set([`account_webhook ${urlOf(CHATWOOT_TEMPLATE_FILES.chatwootToLandbot, 'Chatwoot event')}`]));
+		expect(new Set(crDeliveries.map((d) => `${d.kind} ${d.url}`))).toEqual(new Set([`plugin ${urlOf(CRISP_TEMPLATE_FILES.crispToLandbot, 'Crisp event')}`]));
+		// What the agent wrote in each walkthrough, and what reached the customer as an agent message.
+		const written = (title: string) =>
+			pg.pairings
+				.find((p) => p.title === title)!
+				.steps.filter((s) => /\/(agent|operator)_says$/.test(s.url))
+				.map((s) => (s.body as { content: string }).content);
+		const atCustomer = (id: number) => pg.landbot.getCustomerState(id).messages.filter((m) => m.author_type === 'agent').map(landbotView);
+		expect(atCustomer(pg.people.hal)).toEqual(['An agent will be with you shortly.', ...written(PAIRINGS.landbotChatwoot)]);
+		expect(atCustomer(pg.people.ivy)).toEqual(['An agent will be with you shortly.', ...written(PAIRINGS.landbotCrisp)]);
+		console.log(`playground: ${cwDeliveries.length} Chatwoot and ${crDeliveries.length} Crisp deliveries`);
 	});
 
 	test('n8n logged no request for an unregistered webhook, every execution succeeded, only Slack went through the proxy', async () => {
