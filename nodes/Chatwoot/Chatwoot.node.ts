@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as agent from './actions/agent';
 import * as contact from './actions/contact';
 import * as conversation from './actions/conversation';
 import * as message from './actions/message';
@@ -17,7 +18,7 @@ export class Chatwoot implements INodeType {
 		version: 1,
 		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
-			'={{ {"assign": "Assign", "backToBot": "Back to the Bot", "create": "Create", "get": "Get", "getMany": "Get Many", "getOwner": "Get Owner", "getOrCreate": "Get or Create", "handToHumans": "Hand to Humans", "reopen": "Reopen", "resolve": "Resolve", "send": "Send", "updateAttributes": "Update Custom Attributes"}[$parameter["operation"]] + ": " + {"contact": "Contact", "conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
+			'={{ {"assign": "Assign", "backToBot": "Back to the Bot", "create": "Create", "get": "Get", "getAvailability": "Get Availability", "getMany": "Get Many", "getOwner": "Get Owner", "getOrCreate": "Get or Create", "handToHumans": "Hand to Humans", "reopen": "Reopen", "resolve": "Resolve", "send": "Send", "updateAttributes": "Update Custom Attributes"}[$parameter["operation"]] + ": " + {"agent": "Agent", "contact": "Contact", "conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
 		description:
 			'Hand a chatbot conversation to human agents in Chatwoot and back: contacts, conversations pending with the bot or open for humans, messages and notes.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#chatwoot-node',
@@ -33,6 +34,7 @@ export class Chatwoot implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Agent', value: 'agent', description: 'Who is online now' },
 					{ name: 'Contact', value: 'contact' },
 					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Message', value: 'message' },
@@ -42,6 +44,7 @@ export class Chatwoot implements INodeType {
 			...contact.description,
 			...conversation.description,
 			...message.description,
+			...agent.description,
 		],
 	};
 

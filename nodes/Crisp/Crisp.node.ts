@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as agent from './actions/agent';
 import * as conversation from './actions/conversation';
 import * as message from './actions/message';
 import { router } from './actions/router';
@@ -16,7 +17,7 @@ export class Crisp implements INodeType {
 		version: 1,
 		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
-			'={{ {"assign": "Assign", "get": "Get", "getMany": "Get Many", "getOrCreate": "Get or Create", "moveToInbox": "Move to Inbox", "send": "Send", "setState": "Set State", "updateMeta": "Update Meta"}[$parameter["operation"]] + ": " + {"conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
+			'={{ {"assign": "Assign", "get": "Get", "getAvailability": "Get Availability", "getMany": "Get Many", "getOrCreate": "Get or Create", "moveToInbox": "Move to Inbox", "send": "Send", "setState": "Set State", "updateMeta": "Update Meta"}[$parameter["operation"]] + ": " + {"agent": "Operator", "conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
 		description: 'Hand a chatbot conversation to operators in Crisp and back: conversations, their state, routing and meta, messages and notes.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#crisp-node',
 		defaults: { name: 'Crisp' },
@@ -33,11 +34,13 @@ export class Crisp implements INodeType {
 				options: [
 					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Message', value: 'message' },
+					{ name: 'Operator', value: 'agent', description: "The website's operators: who is online now" },
 				],
 				default: 'message',
 			},
 			...conversation.description,
 			...message.description,
+			...agent.description,
 		],
 	};
 

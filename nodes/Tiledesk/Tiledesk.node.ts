@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as agent from './actions/agent';
 import * as conversation from './actions/conversation';
 import * as message from './actions/message';
 import { router } from './actions/router';
@@ -18,7 +19,7 @@ export class Tiledesk implements INodeType {
 		defaultVersion: 1.1,
 		// One literal: n8n's lint reads the subtitle only as a single string.
 		subtitle:
-			'={{ {"addParticipant": "Add Participant", "close": "Close", "get": "Get", "getMany": "Get Many", "moveToDepartment": "Move to Department", "removeParticipant": "Remove Participant", "reopen": "Reopen", "routeToAgents": "Route to Agents", "updateAttributes": "Update Attributes", "send": "Send", "sendHistory": "Send History"}[$parameter["operation"]] + ": " + {"conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
+			'={{ {"addParticipant": "Add Participant", "close": "Close", "get": "Get", "getAvailability": "Get Availability", "getMany": "Get Many", "moveToDepartment": "Move to Department", "removeParticipant": "Remove Participant", "reopen": "Reopen", "routeToAgents": "Route to Agents", "updateAttributes": "Update Attributes", "send": "Send", "sendHistory": "Send History"}[$parameter["operation"]] + ": " + {"agent": "Agent", "conversation": "Conversation", "message": "Message"}[$parameter["resource"]] }}',
 		description:
 			'Mirror a chatbot conversation into Tiledesk and hand it to human agents: send messages and history, route, assign, close.',
 		documentationUrl: 'https://github.com/n8n-nodes-handoff/n8n-nodes-handoff#tiledesk-node',
@@ -34,6 +35,7 @@ export class Tiledesk implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Agent', value: 'agent', description: "The project's agents: who takes conversations now" },
 					{ name: 'Conversation', value: 'conversation', description: 'A Tiledesk request' },
 					{ name: 'Message', value: 'message' },
 				],
@@ -41,6 +43,7 @@ export class Tiledesk implements INodeType {
 			},
 			...message.description,
 			...conversation.description,
+			...agent.description,
 		],
 	};
 

@@ -20,3 +20,4 @@ export * from './locator';
 export * from './webhookProcesses';
 export * from './sourceKeys';
 export * from './files';
+export * from './businessHours';

@@ -474,6 +474,20 @@ export abstract class ChatwootApplicationApi extends ChatwootServer {
 		this.add('GET', `${ACCOUNT}/teams`, member, (ctx) =>
 			ok([...this.teams.values()].filter((t) => t.accountId === this.accountId(ctx)).map((t) => this.teamJson(t, caller(ctx)))),
 		);
+		// team_members_controller.rb index: the team's users, each as api/v1/models/_agent (availability_status…).
+		this.add('GET', `${ACCOUNT}/teams/:team_id/team_members`, member, (ctx) => {
+			const t = this.teams.get(Number(ctx.params.team_id));
+			if (!t || t.accountId !== this.accountId(ctx)) return NOT_FOUND;
+			const accountId = this.accountId(ctx);
+			return ok(t.memberIds.map((id) => this.users.get(id)).filter((u) => !!u).map((u) => this.agentJson(u!, accountId)));
+		});
+		// inbox_members/show.json.jbuilder: `{payload: [user]}` (api/v1/models/_user; here its id, name and availability).
+		this.add('GET', `${ACCOUNT}/inbox_members/:inbox_id`, member, (ctx) => {
+			const inbox = this.inboxOf(ctx, ctx.params.inbox_id);
+			if (!inbox) return NOT_FOUND;
+			const accountId = this.accountId(ctx);
+			return ok({ payload: (inbox.memberIds ?? []).map((id) => this.users.get(id)).filter((u) => !!u).map((u) => this.agentJson(u!, accountId)) });
+		});
 		this.add('GET', `${ACCOUNT}/teams/:team_id`, member, (ctx) => {
 			const t = this.teams.get(Number(ctx.params.team_id));
 			return t && t.accountId === this.accountId(ctx) ? ok(this.teamJson(t, caller(ctx))) : NOT_FOUND;

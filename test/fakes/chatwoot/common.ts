@@ -117,6 +117,30 @@ export interface InboxRecord {
 	websiteToken?: string;
 	agentBotId: number | null;
 	createdAt: number;
+	/** inbox_members: the agents who see the inbox (CHOICE: none until set). */
+	memberIds?: number[];
+	/** app/models/concerns/out_of_offisable.rb: `working_hours_enabled`, `timezone`, the weekly schedule. */
+	workingHours?: { enabled: boolean; timezone: string; schedule: WorkingHourRecord[] };
+}
+
+/** app/models/working_hour.rb, as `weekly_schedule` answers it (day_of_week 0 = Sunday). */
+export interface WorkingHourRecord {
+	day_of_week: number;
+	closed_all_day: boolean;
+	open_hour: number | null;
+	open_minutes: number | null;
+	close_hour: number | null;
+	close_minutes: number | null;
+	open_all_day: boolean;
+}
+
+/** out_of_offisable.rb create_default_working_hours: Sunday and Saturday closed, Monday to Friday 9-17. */
+export function defaultWorkingHours(): WorkingHourRecord[] {
+	return [0, 1, 2, 3, 4, 5, 6].map((day) =>
+		day === 0 || day === 6
+			? { day_of_week: day, closed_all_day: true, open_hour: null, open_minutes: null, close_hour: null, close_minutes: null, open_all_day: false }
+			: { day_of_week: day, closed_all_day: false, open_hour: 9, open_minutes: 0, close_hour: 17, close_minutes: 0, open_all_day: false },
+	);
 }
 
 export interface AgentBotRecord {

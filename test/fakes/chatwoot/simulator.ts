@@ -14,7 +14,7 @@ import * as http from 'http';
 
 import { clone, close, listen, parseJsonBody, sendJson, waitFor } from '../http';
 import type { FaultInjection } from '../http';
-import { NOT_FOUND, ok, secureToken } from './common';
+import { NOT_FOUND, defaultWorkingHours, ok, secureToken } from './common';
 import type {
 	ChatwootApiCall,
 	ChatwootDeliveryAttempt,
@@ -26,6 +26,7 @@ import type {
 	Reply,
 	UploadedFile,
 	UserRecord,
+	WorkingHourRecord,
 } from './common';
 import { ChatwootPublicApi } from './publicApi';
 
@@ -111,6 +112,9 @@ export class ChatwootSimulator extends ChatwootPublicApi {
 		'POST   /_control/reset                             forget everything',
 		'POST   /_control/seed                              {webhookUrl?, botUrl?} → account, tokens, inboxes, bot',
 		'POST   /_control/customer_says                     {inboxId?, sourceId?, name?, conversationId?, content}',
+		'PATCH  /_control/agents/:userId                    {availability: online|offline|busy}',
+		'PUT    /_control/inboxes/:inboxId/members          {userIds}',
+		'PUT    /_control/inboxes/:inboxId/working_hours    {enabled, timezone?, schedule?: [{day_of_week, closed_all_day, open_hour, …}]}',
 		'POST   /_control/conversations/:id/agent_says      {agentId, content, private?, accountId?}',
 		'POST   /_control/conversations/:id/status          {status, agentId?, accountId?}',
 		'GET    /_control/conversations/:id                 the conversation (Application API view)',
@@ -159,6 +163,35 @@ export class ChatwootSimulator extends ChatwootPublicApi {
 		};
 		this.teams.set(team.id, team);
 		return { id: team.id, name: team.name };
+	}
+
+	/**
+	 * The agent's `availability_status` as the agents list shows it (AvailabilityStatusable: `offline`
+	 * without an online presence, else the status they chose). CHOICE: presence is not simulated.
+	 */
+	setAgentAvailability(userId: number, availability: UserRecord['availability']): void {
+		const user = this.users.get(userId);
+		if (!user) throw new Error(`unknown user ${userId}`);
+		if (!['online', 'offline', 'busy'].includes(availability)) throw new Error(`unknown availability ${availability}`);
+		user.availability = availability;
+	}
+
+	/** The agents who see the inbox (inbox_members). */
+	setInboxMembers(inboxId: number, userIds: number[]): void {
+		const inbox = this.inboxes.get(inboxId);
+		if (!inbox) throw new Error(`unknown inbox ${inboxId}`);
+		inbox.memberIds = [...userIds];
+	}
+
+	/** The inbox's business hours (Settings › Inboxes › Business Hours): on or off, zone, weekly schedule. */
+	setInboxWorkingHours(inboxId: number, input: { enabled: boolean; timezone?: string; schedule?: WorkingHourRecord[] }): void {
+		const inbox = this.inboxes.get(inboxId);
+		if (!inbox) throw new Error(`unknown inbox ${inboxId}`);
+		inbox.workingHours = {
+			enabled: input.enabled,
+			timezone: input.timezone ?? inbox.workingHours?.timezone ?? 'UTC',
+			schedule: (input.schedule ?? inbox.workingHours?.schedule ?? defaultWorkingHours()).map((wh) => ({ ...wh })),
+		};
 	}
 
 	createApiInbox(accountId: number, input: { name: string; webhookUrl?: string; hmacMandatory?: boolean }): ChatwootSeed['apiInbox'] {
@@ -453,6 +486,18 @@ export class ChatwootSimulator extends ChatwootPublicApi {
 			if (method === 'POST' && third === 'status') {
 				return ok({ changed: this.setStatus(id, body.status, { agentId: body.agentId, accountId }), conversation: this.getConversation(id, accountId) });
 			}
+		}
+		if (method === 'PATCH' && first === 'agents' && parts.length === 2) {
+			this.setAgentAvailability(Number(second), body.availability);
+			return ok({ success: true });
+		}
+		if (method === 'PUT' && first === 'inboxes' && third === 'members' && parts.length === 3) {
+			this.setInboxMembers(Number(second), Array.isArray(body.userIds) ? body.userIds.map(Number) : []);
+			return ok({ success: true });
+		}
+		if (method === 'PUT' && first === 'inboxes' && third === 'working_hours' && parts.length === 3) {
+			this.setInboxWorkingHours(Number(second), { enabled: body.enabled === true, timezone: body.timezone, schedule: body.schedule });
+			return ok({ success: true });
 		}
 		if (method === 'GET' && first === 'calls' && parts.length === 1) return ok(this.getCalls());
 		if (method === 'GET' && first === 'deliveries' && parts.length === 1) return ok(this.getDeliveries());

@@ -1,7 +1,7 @@
 import * as http from 'http';
 
 import { Outbox, Router, Timers } from '../http';
-import { MESSAGE_TYPE_NUMBER, compareVersions, iso, secs } from './common';
+import { MESSAGE_TYPE_NUMBER, compareVersions, defaultWorkingHours, iso, secs } from './common';
 import type {
 	AccountRecord,
 	AgentBotRecord,
@@ -427,13 +427,14 @@ export abstract class ChatwootState {
 			channel_type: inbox.channelType,
 			greeting_enabled: false,
 			greeting_message: null,
-			working_hours_enabled: false,
+			working_hours_enabled: inbox.workingHours?.enabled ?? false,
+			working_hours: (inbox.workingHours?.schedule ?? defaultWorkingHours()).map((wh) => ({ ...wh })),
 			enable_email_collect: true,
 			csat_survey_enabled: false,
 			enable_auto_assignment: true,
 			allow_messages_after_resolved: true,
 			lock_to_single_conversation: false,
-			timezone: 'UTC',
+			timezone: inbox.workingHours?.timezone ?? 'UTC',
 		};
 		if (inbox.channelType === 'Channel::Api') {
 			out.webhook_url = inbox.webhookUrl ?? null;

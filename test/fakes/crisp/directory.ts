@@ -16,6 +16,22 @@ export abstract class CrispDirectory extends CrispConversations {
 	protected registerDirectoryRoutes(): void {
 		this.add('GET', W, 'website', (ctx) => ok({ website_id: ctx.website!.websiteId, name: ctx.website!.name, domain: ctx.website!.domain }));
 		this.add('GET', `${W}/operators/list`, 'website', (ctx) => ok(ctx.website!.operators.map((o) => this.operatorJson(o))));
+		// node-crisp-api WebsiteInbox.ts getInbox: GET /website/{id}/inbox/{inbox_id} → the inbox (`operators`: user IDs).
+		this.add('GET', `${W}/inbox/:inbox_id`, 'website', (ctx) => {
+			const inbox = ctx.website!.inboxes.find((i) => i.inboxId === ctx.params.inbox_id);
+			return inbox ? ok(this.inboxJson(inbox)) : NOT_FOUND;
+		});
+		// node-crisp-api WebsiteAvailability.ts: the website's status (online when an operator is, away
+		// when one is away; CHOICE, as the Crisp app shows it) and each operator's.
+		this.add('GET', `${W}/availability/status`, 'website', (ctx) => {
+			const all = ctx.website!.operators.map((o) => o.availability);
+			const status = all.includes('online') ? 'online' : all.includes('away') ? 'away' : 'offline';
+			return ok({ status, since: Date.now() });
+		});
+		this.add('GET', `${W}/availability/operators`, 'website', (ctx) =>
+			// UNCONFIRMED: the `time` fields' meaning; `for` 0 here.
+			ok(ctx.website!.operators.map((o) => ({ user_id: o.userId, type: o.availability, time: { for: 0, since: Date.now() } }))),
+		);
 		this.add('GET', `${W}/inboxes/list/:page`, 'website', (ctx) => {
 			const page = Number(ctx.params.page);
 			if (!Number.isInteger(page) || page < 1) return invalidData('page starts at 1');

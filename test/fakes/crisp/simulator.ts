@@ -90,6 +90,7 @@ export class CrispSimulator extends CrispDirectory {
 		'POST   /_control/website_hooks                      {websiteId?, url, events?}  (Workspace settings → Web Hooks)',
 		'POST   /_control/visitor_says                       {websiteId?, sessionId?, nickname?, email?, content}',
 		'POST   /_control/conversations/:sid/operator_says   {userId, content, type?}',
+		'PATCH  /_control/operators/:userId                  {websiteId?, availability: online|away|offline}',
 		'POST   /_control/conversations/:sid/state           {state, userId?}',
 		'GET    /_control/conversations/:sid                 the conversation and its messages',
 		'GET    /_control/calls                              recorded API calls',
@@ -122,6 +123,12 @@ export class CrispSimulator extends CrispDirectory {
 		};
 		this.requireWebsite(websiteId).operators.push(o);
 		return { userId: o.userId, email: o.email, nickname: `${o.firstName} ${o.lastName}`.trim() };
+	}
+
+	/** An operator's availability in the app (`details.availability` of the operators list). */
+	setOperatorAvailability(websiteId: string, userId: string, availability: OperatorRecord['availability']): void {
+		if (!['online', 'away', 'offline'].includes(availability)) throw new Error(`unknown availability ${availability}`);
+		this.requireOperator(websiteId, userId).availability = availability;
 	}
 
 	addInbox(websiteId: string, input: { name: string; operators?: string[] }): { inboxId: string; name: string } {
@@ -435,6 +442,10 @@ export class CrispSimulator extends CrispDirectory {
 		}
 		if (method === 'POST' && first === 'website_hooks' && parts.length === 1) return plain(this.addWebsiteHook(websiteId!, String(body.url), body.events));
 		if (method === 'POST' && first === 'visitor_says' && parts.length === 1) return plain(this.visitorWrites(websiteId!, body));
+		if (method === 'PATCH' && first === 'operators' && parts.length === 2) {
+			this.setOperatorAvailability(websiteId!, second, body.availability);
+			return plain({ success: true });
+		}
 		if (first === 'conversations' && second !== undefined) {
 			if (!this.conversations.has(second)) return { status: 404, body: { error: 'no such conversation' } };
 			if (method === 'GET' && parts.length === 2) return plain({ conversation: this.getConversation(second), messages: this.getMessages(second) });

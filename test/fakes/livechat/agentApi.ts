@@ -124,6 +124,27 @@ export abstract class LiveChatAgentApi extends LiveChatChats {
 				this.emit('chat_properties_updated', { chat_id: chat.id, properties: clone(body.properties) }, chat);
 				return ok({});
 			}
+			case 'list_routing_statuses': {
+				// Agent Chat API v3.5 list_routing_statuses: `filters.group_ids` (optional) → [{agent_id, status}].
+				// Bots are listed too (lc-sdk-js users filter them out by their ID). UNCONFIRMED: offline agents
+				// are listed; CHOICE: bots accept chats; the order (agents by ID, then bots) is a CHOICE.
+				const filters = isObject(body.filters) ? body.filters : {};
+				if (filters.group_ids !== undefined && (!Array.isArray(filters.group_ids) || !filters.group_ids.every((g: unknown) => Number.isInteger(g)))) {
+					return fail('validation', 'filters.group_ids must be an array of integers');
+				}
+				const groupIds = filters.group_ids as number[] | undefined;
+				return ok(
+					[...this.agents.values()]
+						.filter((a) => !groupIds || a.group_ids.some((g) => groupIds.includes(g)))
+						.sort((a, b) => a.id.localeCompare(b.id))
+						.map((a) => ({ agent_id: a.id, status: this.routingStatusOf(a) }))
+						.concat(
+							[...this.bots.values()]
+								.filter((b) => !groupIds || b.group_ids.some((g) => groupIds.includes(g)))
+								.map((b) => ({ agent_id: b.id, status: 'accepting_chats' as const })),
+						),
+				);
+			}
 			case 'upload_file':
 				return this.uploadFile(ctx);
 			default:

@@ -33,7 +33,11 @@ export interface LiveChatAgent {
 	role: string;
 	group_ids: number[];
 	accepting: boolean;
+	/** CHOICE: agents are logged in (accepting or not) unless set offline (routing status `offline`). */
+	offline?: boolean;
 }
+
+export type LiveChatRoutingStatus = 'accepting_chats' | 'not_accepting_chats' | 'offline';
 
 export interface LiveChatBot {
 	id: string;

@@ -25,6 +25,7 @@ import { MAX_UPLOAD_BYTES, hex32, lastOf, lowerId, nowStamp, ok } from './common
 import type {
 	ClientRecord,
 	LiveChatAgent,
+	LiveChatRoutingStatus,
 	LiveChatApiCall,
 	LiveChatBot,
 	LiveChatCustomer,
@@ -91,7 +92,7 @@ export class LiveChatSimulator extends LiveChatServer {
 		'POST   /_control/clients/:id/install             install the app on the license (its license webhooks fire)',
 		'POST   /_control/groups                          {name, id?}',
 		'POST   /_control/agents                          {email, name?, groupIds?, accepting?, role?} → agent, accountId, pat, basic',
-		'PATCH  /_control/agents/:id                      {accepting}',
+		'PATCH  /_control/agents/:id                      {accepting} or {routingStatus: accepting_chats|not_accepting_chats|offline}',
 		'POST   /_control/agents/:id/token                → a Bearer agent access token',
 		'POST   /_control/bots                            {name, groupIds?, clientId?}',
 		'POST   /_control/customers                       {name?, email?} → customer',
@@ -179,6 +180,16 @@ export class LiveChatSimulator extends LiveChatServer {
 		const agent = this.agents.get(agentId);
 		if (!agent) throw new Error(`unknown agent ${agentId}`);
 		agent.accepting = accepting;
+		agent.offline = false;
+	}
+
+	/** The agent's routing status (list_routing_statuses); only `accepting_chats` gets chats routed. */
+	setAgentRoutingStatus(agentId: string, status: LiveChatRoutingStatus): void {
+		const agent = this.agents.get(agentId);
+		if (!agent) throw new Error(`unknown agent ${agentId}`);
+		if (!['accepting_chats', 'not_accepting_chats', 'offline'].includes(status)) throw new Error(`unknown routing status ${status}`);
+		agent.accepting = status === 'accepting_chats';
+		agent.offline = status === 'offline';
 	}
 
 	/** A Bearer access token for the agent, as an OAuth flow would give. */
@@ -448,7 +459,8 @@ export class LiveChatSimulator extends LiveChatServer {
 		if (first === 'agents') {
 			if (method === 'POST' && parts.length === 1) return { status: 201, body: this.createAgent(body) };
 			if (method === 'PATCH' && parts.length === 2) {
-				this.setAgentAccepting(second, body.accepting === true);
+				if (typeof body.routingStatus === 'string') this.setAgentRoutingStatus(second, body.routingStatus);
+				else this.setAgentAccepting(second, body.accepting === true);
 				return ok({ success: true });
 			}
 			if (method === 'POST' && third === 'token' && parts.length === 3) {

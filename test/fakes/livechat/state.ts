@@ -14,6 +14,7 @@ import type {
 	LiveChatDeliveryAttempt,
 	LiveChatEvent,
 	LiveChatGroup,
+	LiveChatRoutingStatus,
 	LiveChatSimulatorOptions,
 	LiveChatWebhook,
 	PropertyRecord,
@@ -165,6 +166,10 @@ export abstract class LiveChatState {
 		if (!chat.users.some((u) => u.id === id)) chat.users.push({ id, type, present: true, visibility });
 		const thread = this.activeThread(chat);
 		if (thread && !thread.user_ids.includes(id)) thread.user_ids.push(id);
+	}
+
+	protected routingStatusOf(agent: LiveChatAgent): LiveChatRoutingStatus {
+		return agent.offline ? 'offline' : agent.accepting ? 'accepting_chats' : 'not_accepting_chats';
 	}
 
 	protected agentsInGroup(groupId: number): LiveChatAgent[] {

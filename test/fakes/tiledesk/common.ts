@@ -64,6 +64,10 @@ export interface TiledeskProject {
 	name: string;
 	createdAt: string;
 	updatedAt: string;
+	/** models/project.js: operating hours switched on (false for a new project). */
+	activeOperatingHours?: boolean;
+	/** models/project.js: JSON text `{"tzname": "Europe/Rome", "1": [{"start": "09:00", "end": "18:00"}], …}`, days 0 = Sunday. */
+	operatingHours?: string;
 }
 
 export interface TiledeskProjectUser {
@@ -88,6 +92,19 @@ export interface TiledeskDepartment {
 	default: boolean;
 	status: number;
 	id_bot?: string | null;
+	/** models/department.js: the group whose members take the department's conversations; none: all agents. */
+	id_group?: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** models/group.js: a team of agents (`members` are user ids). */
+export interface TiledeskGroup {
+	_id: string;
+	id_project: string;
+	name: string;
+	members: string[];
+	enabled: boolean;
 	createdAt: string;
 	updatedAt: string;
 }

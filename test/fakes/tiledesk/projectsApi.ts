@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 
 import { objectId } from '../http';
 import { OBJECT_NOT_FOUND, isObjectId, nowIso, ok, subscriptionChanges } from './common';
-import type { Ctx, Reply, SubscriptionRecord } from './common';
+import type { Ctx, Reply, SubscriptionRecord, TiledeskProject, TiledeskProjectUser } from './common';
 import { TiledeskRequestsApi } from './requestsApi';
 
 /** The routes of a project, its departments, project users and subscriptions (REST hooks). */
@@ -22,6 +22,13 @@ export abstract class TiledeskProjectsApi extends TiledeskRequestsApi {
 
 	/** Routes: departments (routes/department.js: mounted without authentication upstream). */
 	protected registerDepartmentRoutes(): void {
+		// tiledesk-server routes/department.js GET /:departmentid/operators → services/departmentService.js
+		// getOperators: the department ("default": the project's default one), its group's active agents
+		// (all active agents without a group) and those of them available (none outside the project's
+		// operating hours). With `nobot` a department bot is ignored. Agent role (or bot, subscription).
+		this.add('GET', '/:projectid/departments/:departmentid/operators', { role: 'agent', subscription: true }, (ctx) =>
+			this.departmentOperators(ctx.params.projectid, ctx.params.departmentid),
+		);
 		this.add('GET', '/:projectid/departments', 'public', (ctx) =>
 			ok(
 				[...this.departments.values()]
@@ -29,6 +36,69 @@ export abstract class TiledeskProjectsApi extends TiledeskRequestsApi {
 					.map((d) => this.departmentJson(d)),
 			),
 		);
+	}
+
+	private departmentOperators(projectId: string, departmentId: string): Reply {
+		const project = this.projects.get(projectId);
+		const department =
+			departmentId === 'default'
+				? [...this.departments.values()].find((d) => d.id_project === projectId && d.default)
+				: isObjectId(departmentId)
+					? this.departments.get(departmentId)
+					: undefined;
+		// UNCONFIRMED: upstream rejects the promise the route awaits without a catch; answered 500 here.
+		if (!project || !department) {
+			return { status: 500, body: { success: false, msg: `Department not found for projectid: ${projectId}` } };
+		}
+		const group = department.id_group ? this.groups.get(department.id_group) : undefined;
+		const agents = this.projectUsers.filter(
+			(pu) =>
+				pu.id_project === projectId &&
+				pu.roleType === 1 &&
+				pu.status === 'active' &&
+				(!department.id_group || (!!group && group.enabled && !!pu.id_user && group.members.includes(pu.id_user))),
+		);
+		// Upstream answers without department and project when the group has no active agent.
+		if (agents.length === 0) return ok({ available_agents: [], agents: [], operators: [] });
+		const open = this.projectIsOpenNow(project);
+		if (typeof open === 'object') return open;
+		const available = open ? agents.filter((pu) => pu.user_available) : [];
+		// CHOICE: the first available agent is "selected" (upstream picks at random or round robin).
+		const operators = department.routing === 'assigned' && available.length ? [{ id_user: available[0].id_user }] : [];
+		const plain = (pu: TiledeskProjectUser) => ({ ...pu, __v: 0, id: pu._id });
+		return ok({
+			available_agents: available.map(plain),
+			agents: agents.map(plain),
+			operators,
+			department: this.departmentJson(department),
+			...(group ? { group: [{ ...group, __v: 0 }] } : {}),
+			id_project: projectId,
+			project: { ...project, status: 100, id: project._id },
+		});
+	}
+
+	/**
+	 * services/operatingHoursService.js projectIsOpenNow: open unless operating hours are on; then the
+	 * project's local weekday (0 = Sunday) must have a range with start < now < end (moment's
+	 * isBetween, both ends exclusive). Its errors (no hours, no tzname) fail the routing (500).
+	 * CHOICE: the trial/subscription exemption (always open) is not simulated.
+	 */
+	protected projectIsOpenNow(project: TiledeskProject, at = new Date()): boolean | Reply {
+		if (project.activeOperatingHours !== true) return true;
+		if (!project.operatingHours) return { status: 500, body: { success: false, msg: { errorCode: 1020, msg: 'Operating hours is empty' } } };
+		const hours = JSON.parse(project.operatingHours) as Record<string, unknown>;
+		const tzname = typeof hours.tzname === 'string' ? hours.tzname : '';
+		if (!tzname) return { status: 500, body: { success: false, msg: { errorCode: 2000, msg: 'Timezone undefined.' } } };
+		const parts = Object.fromEntries(
+			new Intl.DateTimeFormat('en-US', { timeZone: tzname, hourCycle: 'h23', weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+				.formatToParts(at)
+				.map((p) => [p.type, p.value]),
+		);
+		const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
+		const now = `${parts.hour}:${parts.minute}:${parts.second}`;
+		const ranges = Array.isArray(hours[String(weekday)]) ? (hours[String(weekday)] as Array<{ start: string; end: string }>) : [];
+		const padded = (time: string) => (time.length === 5 ? `${time}:00` : time);
+		return ranges.some((r) => padded(r.start) < now && now < padded(r.end));
 	}
 
 	/** Routes: project users (routes/project_user.js: agent role; default = agent-type members). */
@@ -42,7 +112,8 @@ export abstract class TiledeskProjectsApi extends TiledeskRequestsApi {
 					.filter((pu) => pu.id_project === ctx.params.projectid)
 					.filter((pu) => (roles ? roles.includes(pu.role) : pu.roleType === 1))
 					.filter((pu) => (ctx.query.status ? pu.status === ctx.query.status : true))
-					.map((pu) => this.projectUserJson(pu)),
+					// routes/project_user.js adds `isBusy` (utils/project_userUtil.js: at the max of assigned chats).
+					.map((pu) => ({ ...this.projectUserJson(pu), isBusy: this.busyProjectUsers.has(pu._id) })),
 			);
 		});
 

@@ -23,6 +23,7 @@ import type {
 	TiledeskBot,
 	TiledeskDeliveryAttempt,
 	TiledeskDepartment,
+	TiledeskGroup,
 	TiledeskMessage,
 	TiledeskProject,
 	TiledeskProjectUser,
@@ -79,6 +80,9 @@ export class TiledeskSimulator extends TiledeskProjectsApi {
 		'PATCH  /_control/projects/:pid/agents/:userId     {available}',
 		'POST   /_control/projects/:pid/departments        {name, routing?, id_bot?}',
 		'POST   /_control/projects/:pid/bots               {name}',
+		'POST   /_control/projects/:pid/groups             {name, members?: userIds, departmentId?} → group (the department\'s group)',
+		'PUT    /_control/projects/:pid/operating_hours    {tzname, "0".."6": [{start, end}]} or {} to switch them off',
+		'PATCH  /_control/projects/:pid/agents/:userId     {busy}: at the max of assigned chats (isBusy)',
 		'GET    /_control/requests                         all requests',
 		'GET    /_control/requests/:rid                    one request (populated)',
 		'GET    /_control/requests/:rid/messages           its messages',
@@ -177,6 +181,51 @@ export class TiledeskSimulator extends TiledeskProjectsApi {
 		if (!pu) throw new Error(`user ${userId} is not a member of project ${projectId}`);
 		pu.user_available = available;
 		pu.updatedAt = nowIso();
+	}
+
+	/**
+	 * The project's operating hours (models/project.js `activeOperatingHours`, `operatingHours` as
+	 * JSON text): `{tzname, "1": [{start: "09:00", end: "18:00"}], …}` with days 0 = Sunday; null
+	 * switches them off. A string is stored as it is (to simulate a broken value).
+	 */
+	setOperatingHours(projectId: string, hours: Record<string, unknown> | string | null): void {
+		const project = this.requireProject(projectId);
+		project.activeOperatingHours = hours !== null;
+		project.operatingHours = hours === null ? undefined : typeof hours === 'string' ? hours : JSON.stringify(hours);
+		project.updatedAt = nowIso();
+	}
+
+	/** A group of agents; with `departmentId` it becomes that department's group (`id_group`). */
+	createGroup(projectId: string, input: { name: string; members?: string[]; enabled?: boolean; departmentId?: string }): TiledeskGroup {
+		this.requireProject(projectId);
+		const now = nowIso();
+		const group: TiledeskGroup = {
+			_id: objectId(),
+			id_project: projectId,
+			name: input.name,
+			members: [...(input.members ?? [])],
+			enabled: input.enabled ?? true,
+			createdAt: now,
+			updatedAt: now,
+		};
+		this.groups.set(group._id, group);
+		if (input.departmentId) this.setDepartmentGroup(input.departmentId, group._id);
+		return { ...group, members: [...group.members] };
+	}
+
+	setDepartmentGroup(departmentId: string, groupId: string | null): void {
+		const department = this.departments.get(departmentId);
+		if (!department) throw new Error(`unknown department ${departmentId}`);
+		if (groupId !== null && !this.groups.has(groupId)) throw new Error(`unknown group ${groupId}`);
+		department.id_group = groupId;
+	}
+
+	/** The agent is (or is no longer) at the max of assigned chats: `isBusy` in the project users list. */
+	setAgentBusy(projectId: string, userId: string, busy: boolean): void {
+		const pu = this.projectUsers.find((p) => p.id_project === projectId && p.id_user === userId);
+		if (!pu) throw new Error(`user ${userId} is not a member of project ${projectId}`);
+		if (busy) this.busyProjectUsers.add(pu._id);
+		else this.busyProjectUsers.delete(pu._id);
 	}
 
 	createDepartment(
@@ -344,6 +393,8 @@ export class TiledeskSimulator extends TiledeskProjectsApi {
 		this.projectSecrets.clear();
 		this.projectUsers = [];
 		this.departments.clear();
+		this.groups.clear();
+		this.busyProjectUsers.clear();
 		this.bots.clear();
 		this.leads = [];
 		this.requests.clear();
@@ -419,7 +470,15 @@ export class TiledeskSimulator extends TiledeskProjectsApi {
 				return { status: 201, body: this.createAgent(second, body) };
 			}
 			if (method === 'PATCH' && third === 'agents' && parts.length === 4) {
-				this.setAgentAvailability(second, fourth, body.available === true);
+				if (typeof body.busy === 'boolean') this.setAgentBusy(second, fourth, body.busy);
+				if (body.busy === undefined || body.available !== undefined) this.setAgentAvailability(second, fourth, body.available === true);
+				return ok({ success: true });
+			}
+			if (method === 'POST' && third === 'groups' && parts.length === 3) {
+				return { status: 201, body: this.createGroup(second, body) };
+			}
+			if (method === 'PUT' && third === 'operating_hours' && parts.length === 3) {
+				this.setOperatingHours(second, body && typeof body === 'object' && Object.keys(body).length ? body : null);
 				return ok({ success: true });
 			}
 			if (method === 'POST' && third === 'departments' && parts.length === 3) {

@@ -13,6 +13,7 @@ import type {
 	TiledeskBot,
 	TiledeskDeliveryAttempt,
 	TiledeskDepartment,
+	TiledeskGroup,
 	TiledeskMessage,
 	TiledeskProject,
 	TiledeskProjectUser,
@@ -48,6 +49,9 @@ export abstract class TiledeskState {
 	protected projectSecrets = new Map<string, string>();
 	protected projectUsers: TiledeskProjectUser[] = [];
 	protected departments = new Map<string, TiledeskDepartment>();
+	protected groups = new Map<string, TiledeskGroup>();
+	/** Project users at their max of assigned chats (CHOICE: set by tests, not counted from requests). */
+	protected busyProjectUsers = new Set<string>();
 	protected bots = new Map<string, TiledeskBot>();
 	protected leads: LeadRecord[] = [];
 	protected requests = new Map<string, RequestRecord>();

@@ -730,10 +730,10 @@ describe('dropdowns', () => {
 });
 
 describe('node description', () => {
-	it('is usable as a tool and has both resources', () => {
+	it('is usable as a tool and has its resources', () => {
 		expect(node.description.usableAsTool).toBe(true);
 		const resource = node.description.properties.find((p) => p.name === 'resource');
-		expect(resource?.options?.map((o) => (o as { value: string }).value)).toEqual(['conversation', 'message']);
+		expect(resource?.options?.map((o) => (o as { value: string }).value)).toEqual(['agent', 'conversation', 'message']);
 	});
 });
 
