@@ -35,6 +35,16 @@ function listedOf(message: IDataObject): Listed | null {
 	return Number.isSafeInteger(timestamp) && fingerprint !== null ? { message, timestamp, fingerprint } : null;
 }
 
+/** Whether an ID can go into a URL (a lone surrogate cannot). */
+function encodable(id: string): boolean {
+	try {
+		segment(id);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** A message's own time in ms, as Crisp lists it; NaN when it has none. */
 function timestampOf(data: unknown): number {
 	const timestamp = isObject(data) ? numberOf(data.timestamp) : Number.NaN;
@@ -45,7 +55,8 @@ export function crispCatchUp(delivery: Delivery, wanted: (delivery: Delivery) =>
 	const { websiteId, sessionId } = delivery;
 	const fingerprint = idToString(delivery.data.fingerprint);
 	const at = timestampOf(delivery.data);
-	const path = `conversation/${segment(sessionId)}`;
+	// A session ID no URL can carry (a lone surrogate): nothing to read back or mark, the relay goes on.
+	const path = encodable(sessionId) ? `conversation/${segment(sessionId)}` : null;
 	const keyPrefix = `:${websiteId}:${sessionId}:`;
 
 	/**
@@ -55,7 +66,7 @@ export function crispCatchUp(delivery: Delivery, wanted: (delivery: Delivery) =>
 	 * batch's edge are not skipped whether Crisp's bound is strict or not; a batch that brings
 	 * nothing new steps strictly past the tie.
 	 */
-	async function readBefore(context: IWebhookFunctions, floor: number, looking: Set<string>): Promise<Listed[]> {
+	async function readBefore(context: IWebhookFunctions, path: string, floor: number, looking: Set<string>): Promise<Listed[]> {
 		const seen = new Set<string>();
 		const pages: Listed[][] = [];
 		let before = at + 1;
@@ -85,7 +96,7 @@ export function crispCatchUp(delivery: Delivery, wanted: (delivery: Delivery) =>
 
 	return {
 		async missed(context: IWebhookFunctions, gaps: ReadonlySet<string>): Promise<MissedEvents> {
-			if (fingerprint === null || Number.isNaN(at)) return NOTHING;
+			if (fingerprint === null || Number.isNaN(at) || path === null) return NOTHING;
 			// The mark as it is now (a hook carries no meta).
 			const meta = await crispApi.call(context, { call: READ_BACK, method: 'GET', path: `${path}/meta`, websiteId, retry: CATCH_UP_RETRY, timeoutMs: CATCH_UP_TIMEOUT_MS });
 			const mark = readRelayMark(isObject(meta.data) ? meta.data[RELAYED_FIELD] : undefined);
@@ -95,7 +106,7 @@ export function crispCatchUp(delivery: Delivery, wanted: (delivery: Delivery) =>
 			// but what this process pushed back (gaps) it knows it did not relay.
 			if (mark === null && gapFingerprints.length === 0) return NOTHING;
 			const floor = mark === null ? Number.POSITIVE_INFINITY : mark.timestamp;
-			const listed = await readBefore(context, floor, new Set(gapFingerprints.filter((gap) => gap !== fingerprint)));
+			const listed = await readBefore(context, path, floor, new Set(gapFingerprints.filter((gap) => gap !== fingerprint)));
 			const missed: MissedEvents['missed'] = [];
 			for (const { message, timestamp, fingerprint: listedFingerprint } of listed) {
 				if (listedFingerprint === fingerprint || timestamp > at) continue;
@@ -122,6 +133,7 @@ export function crispCatchUp(delivery: Delivery, wanted: (delivery: Delivery) =>
 			}
 			await Promise.all(
 				[...latest].map(async ([conversation, { websiteId: website, mark }]) => {
+					if (!encodable(conversation)) return;
 					await updateMetaData.call(context, {
 						call: 'record the last relayed message',
 						websiteId: website,

@@ -230,6 +230,13 @@ describe('Crisp Trigger: catching up after an outage', () => {
 		expect(sent).toEqual([{ data: { ...OTHER_DATA, [MARK]: `${BASE + 45} 45` } }]);
 	});
 
+	it('a session ID no URL can carry (a lone surrogate, found by the fuzz suite) is relayed without a read-back or a mark, not a 500', async () => {
+		const { response, items } = await deliver('\ud800', 61);
+		expect(texts(items)).toEqual(['message 61']);
+		expect(response.webhookResponse).toBeUndefined();
+		expect(nock.pendingMocks()).toEqual([]);
+	});
+
 	it('a relay that failed is a gap: the next delivery brings it even when a later relay moved the mark past it', async () => {
 		const session = newSession();
 		metaIs(session, `${BASE + 50} 50`);
