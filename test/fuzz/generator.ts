@@ -347,11 +347,19 @@ export const isObject = (value: unknown): value is Record<string, any> =>
 export const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 /** Ids arrive as strings or numbers on every platform; an object, array or boolean is no id. */
 export const isId = (value: unknown): boolean => nonEmptyString(value) || typeof value === 'number';
+/**
+ * An id as the newer triggers read it (nodes/shared idToString): a non-empty string or a finite
+ * number; 1e309 parses to Infinity, which is none.
+ */
+export const readsAsId = (value: unknown): boolean => nonEmptyString(value) || (typeof value === 'number' && Number.isFinite(value));
+
+/** A fresh numeric id: random high digits, the case's index low, so no two cases of one generator share one. */
+const freshNumber = (rng: Rng, index: number): number => (1 + rng.int(2 ** 20)) * 1_000_000 + (index % 1_000_000);
 
 // ---------------------------------------------------------------- the triggers
 
-export type TriggerName = 'landbot' | 'tiledesk' | 'livechat' | 'botpress';
-export const TRIGGERS: TriggerName[] = ['landbot', 'tiledesk', 'livechat', 'botpress'];
+export type TriggerName = 'landbot' | 'tiledesk' | 'livechat' | 'botpress' | 'chatwoot' | 'crisp';
+export const TRIGGERS: TriggerName[] = ['landbot', 'tiledesk', 'livechat', 'botpress', 'chatwoot', 'crisp'];
 
 /** A valid delivery of one kind (an event, action or endpoint), as the platform sent it. */
 export type Templates = Record<string, Record<string, unknown>>;
@@ -376,6 +384,8 @@ export interface TriggerSpec {
 	protectedKeys: string[];
 	/** Botpress: each kind is an endpoint (the path after the webhook base). */
 	endpoints?: boolean;
+	/** The kind a body is (for its important fields); without it, the kind is read as the older triggers need. */
+	kindOf?(body: Record<string, unknown>): string;
 }
 
 /** Key every generated delivery carries with its case id, so an execution names the case that started it. */
@@ -683,7 +693,207 @@ const botpress: TriggerSpec = {
 	],
 };
 
-export const SPECS: Record<TriggerName, TriggerSpec> = { landbot, tiledesk, livechat, botpress };
+/** The account-webhook events the Chatwoot Trigger reads (nodes/Chatwoot/trigger/delivery.ts); others are answered 200 and dropped. */
+const CHATWOOT_READ = ['message_created', 'conversation_created', 'conversation_status_changed', 'conversation_updated', 'conversation_opened', 'conversation_resolved'];
+const CHATWOOT_MESSAGE_KINDS = ['incoming', 'incoming_file', 'outgoing', 'note'];
+
+/**
+ * Chatwoot account webhooks (signed; the harness signs each case's bytes). Kinds: a contact's text
+ * and file, an agent's reply, a private note (message_created), and the conversation's changes:
+ * created, pending → open (to the humans), resolved, an agent assigned (conversation_updated).
+ */
+const chatwoot: TriggerSpec = {
+	name: 'chatwoot',
+	kinds: { incoming: 2, incoming_file: 1, outgoing: 3, note: 1, conversation_created: 1, status_open: 1, status_resolved: 1, assigned: 1 },
+	protectedKeys: [MARKER],
+	fresh(template, { rng, caseId, index }, kind) {
+		const body = clone(template) as Record<string, any>;
+		const conversationId = freshNumber(rng, index);
+		const nowSeconds = Date.now() / 1000;
+		// The conversation as a delivery carries it: the message's `conversation`, or the body itself.
+		const conversation = CHATWOOT_MESSAGE_KINDS.includes(kind) ? body.conversation : body;
+		conversation.id = conversationId;
+		conversation.updated_at = nowSeconds;
+		conversation.timestamp = Math.floor(nowSeconds);
+		for (const message of Array.isArray(conversation.messages) ? conversation.messages : []) {
+			if (isObject(message)) message.conversation_id = conversationId;
+		}
+		if (CHATWOOT_MESSAGE_KINDS.includes(kind)) {
+			body.id = freshNumber(rng, index);
+			body.created_at = new Date().toISOString();
+			for (const attachment of Array.isArray(body.attachments) ? body.attachments : []) if (isObject(attachment)) attachment.message_id = body.id;
+		}
+		body[MARKER] = caseId;
+		return body;
+	},
+	unreadable(b) {
+		// What parseDelivery refuses (400); an event it does not read is answered 200 and dropped.
+		if (!isObject(b)) return 'body is not an object';
+		if (!nonEmptyString(b.event)) return 'event is missing';
+		if (!CHATWOOT_READ.includes(b.event)) return null;
+		if (b.event === 'message_created') {
+			if (!readsAsId(b.id)) return 'id (the message) is not an id';
+			const conversation = isObject(b.conversation) ? b.conversation : {};
+			if (!readsAsId(conversation.id)) return 'conversation.id is not an id';
+			return null;
+		}
+		if (!readsAsId(b.id)) return 'id (the conversation) is not an id';
+		return null;
+	},
+	kindOf(b) {
+		if (b.event === 'message_created') {
+			if (b.private === true) return 'note';
+			if (b.message_type !== 'incoming') return 'outgoing';
+			return Array.isArray(b.attachments) && b.attachments.length > 0 ? 'incoming_file' : 'incoming';
+		}
+		if (b.event === 'conversation_created') return 'conversation_created';
+		if (b.event === 'conversation_status_changed') return b.status === 'resolved' ? 'status_resolved' : 'status_open';
+		if (b.event === 'conversation_updated') return 'assigned';
+		return '';
+	},
+	important: (kind) => [
+		['event'],
+		['id'],
+		...(CHATWOOT_MESSAGE_KINDS.includes(kind)
+			? [
+					['message_type'],
+					['private'],
+					['content'],
+					['content_type'],
+					['content_attributes'],
+					['created_at'],
+					['sender'],
+					['sender', 'type'],
+					['sender', 'id'],
+					['sender', 'name'],
+					['attachments'],
+					['attachments', 0],
+					['attachments', 0, 'file_type'],
+					['attachments', 0, 'data_url'],
+					['attachments', 0, 'coordinates_lat'],
+					['inbox'],
+					['inbox', 'id'],
+					['conversation'],
+					['conversation', 'id'],
+					['conversation', 'status'],
+					['conversation', 'meta'],
+					['conversation', 'meta', 'sender'],
+					['conversation', 'meta', 'sender', 'id'],
+					['conversation', 'meta', 'sender', 'identifier'],
+					['conversation', 'meta', 'assignee'],
+					['conversation', 'contact_inbox'],
+					['conversation', 'contact_inbox', 'contact_id'],
+					['conversation', 'inbox_id'],
+				]
+			: [
+					['status'],
+					['changed_attributes'],
+					['changed_attributes', 0],
+					['changed_attributes', 0, kind === 'assigned' ? 'assignee_id' : 'status'],
+					['changed_attributes', 0, kind === 'assigned' ? 'assignee_id' : 'status', 'previous_value'],
+					['changed_attributes', 0, kind === 'assigned' ? 'assignee_id' : 'status', 'current_value'],
+					['meta'],
+					['meta', 'sender'],
+					['meta', 'sender', 'id'],
+					['meta', 'assignee'],
+					['meta', 'assignee', 'id'],
+					['meta', 'team'],
+					['custom_attributes'],
+					['updated_at'],
+					['timestamp'],
+					['created_at'],
+					['contact_inbox'],
+					['inbox_id'],
+					['performed_by'],
+				]),
+	],
+};
+
+/** The web hook events the Crisp Trigger reads (nodes/Crisp/trigger/delivery.ts); others are answered 200 and dropped. */
+const CRISP_READ = ['message:send', 'message:received', 'session:set_state', 'session:set_routing'];
+const CRISP_MESSAGE_KINDS = ['message:send', 'message:received', 'note'];
+const CRISP_STATES = ['resolved', 'unresolved', 'pending'];
+
+/**
+ * Crisp plugin hooks (signed; the harness signs each case's bytes): `{website_id, event, data,
+ * timestamp}`. Kinds: a visitor's message (message:send), an operator's reply or private note
+ * (message:received), a state change (session:set_state), a routing (session:set_routing).
+ * Only body shapes: what the trigger does after reading them may change.
+ */
+const crisp: TriggerSpec = {
+	name: 'crisp',
+	kinds: { 'message:send': 3, 'message:received': 3, note: 1, 'session:set_state': 2, 'session:set_routing': 1 },
+	protectedKeys: [MARKER],
+	fresh(template, { rng, caseId, index }, kind) {
+		const body = clone(template) as Record<string, any>;
+		const data = body.data as Record<string, any>;
+		const sessionId = `session_${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}${String(index).padStart(8, '0')}`;
+		const now = Date.now();
+		data.session_id = sessionId;
+		body.timestamp = now;
+		if (CRISP_MESSAGE_KINDS.includes(kind)) {
+			data.fingerprint = freshNumber(rng, index);
+			data.timestamp = now;
+			// A visitor's user_id is their session_id.
+			if (kind === 'message:send' && isObject(data.user)) data.user.user_id = sessionId;
+			// Now and then an operator's file (docs: content {name, url, type}), as the template has text.
+			if (kind === 'message:received' && rng.chance(0.2)) {
+				data.type = 'file';
+				data.content = { name: 'photo.png', url: 'https://storage.crisp.chat/users/upload/photo.png', type: 'image/png' };
+			}
+		} else if (kind === 'session:set_state') {
+			data.state = rng.pick(CRISP_STATES);
+		}
+		body[MARKER] = caseId;
+		return body;
+	},
+	unreadable(b) {
+		// What parseDelivery refuses (400); an event it does not read is answered 200 and dropped.
+		if (!isObject(b)) return 'body is not an object';
+		if (!nonEmptyString(b.event)) return 'event is missing';
+		if (!CRISP_READ.includes(b.event)) return null;
+		if (!isObject(b.data)) return 'data is not an object';
+		if (!readsAsId(b.website_id) && !readsAsId(b.data.website_id)) return 'website_id (and data.website_id) is not an id';
+		if (!readsAsId(b.data.session_id)) return 'data.session_id is not an id';
+		if ((b.event === 'message:send' || b.event === 'message:received') && !readsAsId(b.data.fingerprint)) return 'data.fingerprint is not an id';
+		return null;
+	},
+	kindOf(b) {
+		const data = isObject(b.data) ? b.data : {};
+		if (b.event === 'message:received' && data.type === 'note') return 'note';
+		return typeof b.event === 'string' && CRISP_READ.includes(b.event) ? b.event : '';
+	},
+	important: (kind) => [
+		['event'],
+		['website_id'],
+		['timestamp'],
+		['data'],
+		['data', 'website_id'],
+		['data', 'session_id'],
+		['data', 'inbox_id'],
+		...(CRISP_MESSAGE_KINDS.includes(kind)
+			? [
+					['data', 'fingerprint'],
+					['data', 'type'],
+					['data', 'from'],
+					['data', 'origin'],
+					['data', 'content'],
+					['data', 'content', 'url'],
+					['data', 'content', 'name'],
+					['data', 'content', 'type'],
+					['data', 'timestamp'],
+					['data', 'user'],
+					['data', 'user', 'user_id'],
+					['data', 'user', 'nickname'],
+					['data', 'automated'],
+				]
+			: kind === 'session:set_state'
+				? [['data', 'state']]
+				: [['data', 'routing_id'], ['data', 'previous_routing_id'], ['data', 'assigned'], ['data', 'assigned', 'user_id']]),
+	],
+};
+
+export const SPECS: Record<TriggerName, TriggerSpec> = { landbot, tiledesk, livechat, botpress, chatwoot, crisp };
 
 // ---------------------------------------------------------------- cases
 
@@ -985,6 +1195,7 @@ export class CaseGenerator {
 	private currentKind(value: Record<string, unknown>): string {
 		// A mutated body may hold anything here (an object without toString, a Symbol): only a string is a kind.
 		const kindOf = (field: unknown): string => (typeof field === 'string' ? field : '');
+		if (this.spec.kindOf) return this.spec.kindOf(value);
 		if (this.trigger === 'tiledesk') return isObject(value.hook) ? kindOf((value.hook as Record<string, unknown>).event) : '';
 		if (this.trigger === 'livechat') return kindOf(value.action);
 		if (this.trigger === 'botpress') return kindOf(value.type);

@@ -1,7 +1,8 @@
 /**
- * Runs the hostile-input fuzz against a real n8n: the four relaying triggers (Landbot, Tiledesk,
- * LiveChat, Botpress HITL) each published in a workflow of its own (trigger → No Operation), their
- * platforms simulated (test/fakes), every delivery sent with the right secret.
+ * Runs the hostile-input fuzz against a real n8n: the six relaying triggers (Landbot, Tiledesk,
+ * LiveChat, Botpress HITL, Chatwoot, Crisp) each published in a workflow of its own (trigger → No
+ * Operation), their platforms simulated (test/fakes), every delivery sent with the right secret
+ * (Chatwoot's and Crisp's signed over the body each case sends).
  *
  * Per trigger it records every answer, samples n8n's memory, reads the executions n8n recorded
  * (public API) and ties each one to the case that started it (every generated delivery carries its
@@ -17,10 +18,15 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
+import * as zlib from 'zlib';
 
 import type { IDataObject } from 'n8n-workflow';
 
 import type { BotpressSimulator } from '../fakes';
+import { ChatwootSimulator } from '../fakes/chatwoot';
+import type { ChatwootSeed } from '../fakes/chatwoot';
+import { CrispSimulator } from '../fakes/crisp';
+import type { CrispSeed } from '../fakes/crisp';
 import { contractProblems } from '../helpers/contract';
 import { BOTPRESS_CREDENTIAL, BOTPRESS_NODES, SECRET_HEADER, botpressCredential, connectBotpress, startBotpress } from '../e2e/lib/botpress';
 import { type LiveChatSide, LIVECHAT_CREDENTIAL, liveChatCredential, startLiveChat } from '../e2e/lib/livechat';
@@ -79,7 +85,7 @@ export function settingsFromEnv(defaults: { count: number; flood: number; seed?:
 	};
 }
 
-// ---------------------------------------------------------------- the target: n8n with four triggers
+// ---------------------------------------------------------------- the target: n8n with six triggers
 
 /** The trigger node's name in each workflow (connectBotpress finds the Botpress one by the templates' name). */
 const NODE_NAMES: Record<TriggerName, string> = {
@@ -87,10 +93,41 @@ const NODE_NAMES: Record<TriggerName, string> = {
 	tiledesk: 'Tiledesk Trigger',
 	livechat: 'LiveChat Trigger',
 	botpress: BOTPRESS_NODES.botpressTrigger,
+	chatwoot: 'Chatwoot Trigger',
+	crisp: 'Crisp Trigger',
 };
 
 /** Each trigger at its newest version, as a workflow made today has it. */
-const NODE_VERSIONS: Record<TriggerName, number> = { landbot: 1.1, tiledesk: 1.1, livechat: 1.1, botpress: 2 };
+const NODE_VERSIONS: Record<TriggerName, number> = { landbot: 1.1, tiledesk: 1.1, livechat: 1.1, botpress: 2, chatwoot: 1, crisp: 1 };
+
+const CHATWOOT_CREDENTIAL = { id: 'fuzz-chatwoot-credential', name: 'Chatwoot account', type: 'chatwootApi' } as const;
+const CRISP_CREDENTIAL = { id: 'fuzz-crisp-credential', name: 'Crisp account', type: 'crispApi' } as const;
+
+/**
+ * Chatwoot: `X-Chatwoot-Signature: sha256=<HMAC(secret, "<timestamp>.<body>")>`; Crisp: `X-Crisp-Signature:
+ * HMAC(secret, "[<timestamp>;<body>]")` (docs/platforms). Written here, not taken from the triggers.
+ */
+const chatwootSignature = (secret: string, timestamp: string, body: Buffer) =>
+	`sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+const crispSignature = (secret: string, timestamp: string, body: Buffer) =>
+	crypto.createHmac('sha256', secret).update(`[${timestamp};`).update(body).update(']').digest('hex');
+
+/** A signed Chatwoot delivery of an event the trigger does not read: answered 200 once the signature checks out. */
+const CHATWOOT_PROBE = Buffer.from(JSON.stringify({ event: 'conversation_typing_on', id: 0 }));
+
+/**
+ * The bytes a platform signs: the body it sends. A gzip-encoded case carries the same JSON, which n8n
+ * decodes before the trigger reads it: signed over the decoded bytes, so it tests the body's
+ * handling too (a body that does not decode is signed as sent; n8n refuses it before any trigger).
+ */
+function signedBytes(c: FuzzCase): Buffer {
+	if (String(c.headers['content-encoding'] ?? '').toLowerCase() !== 'gzip') return c.body;
+	try {
+		return zlib.gunzipSync(c.body);
+	} catch {
+		return c.body;
+	}
+}
 
 function workflow(trigger: TriggerName, name: string, type: string, parameters: Record<string, unknown>, credentials: Record<string, { id: string; name: string }>): Template {
 	const NODE = NODE_NAMES[trigger];
@@ -116,6 +153,13 @@ const ref = (c: { id: string; name: string }) => ({ id: c.id, name: c.name });
  * de-duplication, the execution slots and push-back stay as they are by default.
  */
 const TRIGGER_OPTIONS: Record<string, unknown> = process.env.HANDOFF_FUZZ_DEFAULT_OPTIONS === '1' ? {} : { holdBackMs: 0 };
+/**
+ * Catch Up After Outages off (unless HANDOFF_FUZZ_DEFAULT_OPTIONS=1): it reads each conversation back
+ * from the platform before its first relay, and every case is a conversation the simulator does not
+ * hold; the read fails, and every message would be pushed back (503) before anything reads its body
+ * past the parse.
+ */
+const NO_CATCH_UP: Record<string, unknown> = process.env.HANDOFF_FUZZ_DEFAULT_OPTIONS === '1' ? {} : { catchUp: false };
 
 const CONTROL_PATH = 'fuzz-control';
 
@@ -124,6 +168,12 @@ export class FuzzTarget {
 	p!: Platforms;
 	lc!: LiveChatSide;
 	bp!: BotpressSimulator;
+	chatwoot!: ChatwootSimulator;
+	chatwootSeed!: ChatwootSeed;
+	/** The Chatwoot account webhook's signing secret, given when the trigger registered it at publish. */
+	chatwootSecret = '';
+	crisp!: CrispSimulator;
+	crispSeed!: CrispSeed;
 	readonly botpressSecret = crypto.randomBytes(24).toString('hex');
 	workflows!: Record<TriggerName, Template>;
 	workflowIds!: Record<TriggerName, string>;
@@ -155,6 +205,11 @@ export class FuzzTarget {
 		// Newer simulators fire license webhooks only for an app installed on the license.
 		(this.lc.livechat as unknown as { installApp?: (clientId: string) => void }).installApp?.(this.lc.clientId);
 		this.bp = await startBotpress({ serviceHeaders: { [SECRET_HEADER]: this.botpressSecret } });
+		// A delivery waits for its execution to end: Chatwoot's 5 s timeout would lose a template on a busy machine.
+		this.chatwoot = await new ChatwootSimulator({ version: '4.13.0', hookTimeoutMs: 60_000 }).start();
+		this.chatwootSeed = this.chatwoot.seedAccount({ name: 'Fuzz Support' });
+		this.crisp = await new CrispSimulator({ timeScale: 0.05, hookTimeoutMs: 60_000 }).start();
+		this.crispSeed = this.crisp.seedWebsite({ name: 'Fuzz Support' });
 		this.workflows = {
 			landbot: workflow(
 				'landbot',
@@ -196,6 +251,30 @@ export class FuzzTarget {
 				},
 				{ botpressHitlApi: ref(BOTPRESS_CREDENTIAL) },
 			),
+			chatwoot: workflow(
+				'chatwoot',
+				'Fuzz: Chatwoot Trigger',
+				'n8n-nodes-handoff.chatwootTrigger',
+				{
+					source: 'accountWebhook',
+					events: ['message', 'conversationCreated', 'conversationUpdated', 'agentAssigned', 'conversationClosed'],
+					authors: ['agent', 'bot', 'customer', 'system'],
+					options: { ...TRIGGER_OPTIONS, ...NO_CATCH_UP, includeNotes: true },
+				},
+				{ chatwootApi: ref(CHATWOOT_CREDENTIAL) },
+			),
+			crisp: workflow(
+				'crisp',
+				'Fuzz: Crisp Trigger',
+				'n8n-nodes-handoff.crispTrigger',
+				{
+					source: 'pluginHooks',
+					events: ['message', 'conversationUpdated', 'agentAssigned', 'conversationClosed'],
+					authors: ['agent', 'bot', 'customer', 'system'],
+					options: { ...TRIGGER_OPTIONS, ...NO_CATCH_UP, includeNotes: true },
+				},
+				{ crispApi: ref(CRISP_CREDENTIAL) },
+			),
 		};
 		// n8n's own Webhook node: a 5xx it gives too comes from n8n's body parsing, before any trigger runs.
 		const control: Template = {
@@ -218,7 +297,24 @@ export class FuzzTarget {
 		};
 		this.n8n = await N8nInstance.start({
 			tarball: await packPackage(),
-			credentials: [landbotCredential(this.p), tiledeskCredential(this.p), liveChatCredential(this.lc), botpressCredential(this.bp, this.botpressSecret)],
+			credentials: [
+				landbotCredential(this.p),
+				tiledeskCredential(this.p),
+				liveChatCredential(this.lc),
+				botpressCredential(this.bp, this.botpressSecret),
+				{ ...CHATWOOT_CREDENTIAL, data: { baseUrl: this.chatwoot.baseUrl, accountId: String(this.chatwootSeed.accountId), apiAccessToken: this.chatwootSeed.userToken } },
+				{
+					...CRISP_CREDENTIAL,
+					data: {
+						tier: 'plugin',
+						identifier: this.crispSeed.pluginToken.identifier,
+						tokenKey: this.crispSeed.pluginToken.key,
+						websiteId: this.crispSeed.websiteId,
+						hookSecret: this.crispSeed.pluginSecret,
+						apiUrl: this.crisp.baseUrl,
+					},
+				},
+			],
 			workflows: [...TRIGGERS.map((name) => this.workflows[name]), control],
 			// info: n8n's errors and warnings are what the report quotes; debug would log every step of every execution.
 			// /metrics: the V8 heap beside the RSS read from /proc.
@@ -231,9 +327,19 @@ export class FuzzTarget {
 			tiledesk: this.n8n.webhookUrl(`${webhookId('tiledesk')}/webhook`),
 			livechat: this.n8n.webhookUrl(`${webhookId('livechat')}/webhook`),
 			botpress: this.n8n.webhookUrl(webhookId('botpress')),
+			chatwoot: this.n8n.webhookUrl(`${webhookId('chatwoot')}/webhook`),
+			crisp: this.n8n.webhookUrl(`${webhookId('crisp')}/webhook`),
 		};
 		this.controlUrl = this.n8n.webhookUrl(CONTROL_PATH);
-		await Promise.all([this.n8n.waitForWebhook(CONTROL_PATH), this.landbotLive(), this.tiledeskLive(), this.liveChatLive(), connectBotpress(this.n8n, this.bp, this.workflows.botpress)]);
+		await Promise.all([
+			this.n8n.waitForWebhook(CONTROL_PATH),
+			this.landbotLive(),
+			this.tiledeskLive(),
+			this.liveChatLive(),
+			connectBotpress(this.n8n, this.bp, this.workflows.botpress),
+			this.chatwootLive(),
+			this.crispLive(),
+		]);
 		this.templates = await this.captureTemplates();
 	}
 
@@ -301,10 +407,56 @@ export class FuzzTarget {
 	}
 
 	/**
+	 * Chatwoot: the trigger registered its account webhook at publish; live when n8n takes a delivery
+	 * signed with that webhook's secret (an event it does not read: 200, nothing runs).
+	 */
+	private async chatwootLive() {
+		const url = this.urls.chatwoot;
+		await this.n8n.waitForWebhook(url.split('/webhook/')[1]);
+		await waitUntil(`the Chatwoot trigger at ${url} to accept its account webhook's signature`, async () => {
+			// Read again each time: a webhook registered afresh has a new secret.
+			const webhook = this.chatwoot.listWebhooks(this.chatwootSeed.accountId).find((w) => w.url === url);
+			if (!webhook || typeof webhook.secret !== 'string') return false;
+			this.chatwootSecret = webhook.secret;
+			const res = await post(url, this.signedHeaders('chatwoot', { 'content-type': 'application/json' }, CHATWOOT_PROBE), CHATWOOT_PROBE, 10_000);
+			return res.status === 200;
+		}, { timeoutMs: 90_000, pollMs: 500 });
+	}
+
+	/**
+	 * Crisp has no API to register a hook: the plugin's hook is set to the trigger's URL, as a user
+	 * pastes it; live when n8n takes a signed delivery of an event it does not read.
+	 */
+	private async crispLive() {
+		const url = this.urls.crisp;
+		await this.n8n.waitForWebhook(url.split('/webhook/')[1]);
+		const probe = Buffer.from(JSON.stringify({ website_id: this.crispSeed.websiteId, event: 'message:compose:send', data: {}, timestamp: Date.now() }));
+		await waitUntil(`the Crisp trigger at ${url} to accept a signed hook`, async () => {
+			const res = await post(url, this.signedHeaders('crisp', { 'content-type': 'application/json' }, probe), probe, 10_000);
+			return res.status === 200;
+		}, { timeoutMs: 90_000, pollMs: 500 });
+		this.crisp.setPluginHook(this.crispSeed.pluginId, url, ['message:send', 'message:received', 'session:set_state', 'session:set_routing']);
+	}
+
+	/** The headers of a delivery signed over `body` now, as the platform signs it. */
+	private signedHeaders(trigger: 'chatwoot' | 'crisp', headers: Record<string, string>, body: Buffer): Record<string, string> {
+		if (trigger === 'chatwoot') {
+			const timestamp = String(Math.floor(Date.now() / 1000));
+			return { ...headers, 'x-chatwoot-timestamp': timestamp, 'x-chatwoot-signature': chatwootSignature(this.chatwootSecret, timestamp, body) };
+		}
+		const timestamp = String(Date.now());
+		return { ...headers, 'x-crisp-request-timestamp': timestamp, 'x-crisp-signature': crispSignature(this.crispSeed.pluginSecret, timestamp, body) };
+	}
+
+	/**
 	 * One real delivery of each kind, made by the simulators the way the platforms make them and
 	 * delivered to n8n (each starts one execution): the templates every case is made from.
 	 */
 	private async captureTemplates(): Promise<Record<TriggerName, Templates>> {
+		// Chatwoot's and Crisp's meanwhile (their own simulators, workflows of their own).
+		const later = Promise.all([this.chatwootTemplates(), this.crispTemplates()]);
+		// (a rejection is taken when awaited below; until then it must not count as unhandled)
+		later.catch(() => undefined);
 		const { landbot, tiledesk } = this.p;
 		// Landbot: a customer in a handoff writes.
 		const customer = landbot.createCustomer({ channel_id: this.p.channelId, name: 'Fuzz Template', fields: { handoff_conversation: 'T-1' } });
@@ -371,7 +523,65 @@ export class FuzzTarget {
 			tiledesk: tiledeskBodies as Templates,
 			livechat: liveChatBodies as Templates,
 			botpress: botpressBodies as Templates,
+			...(await later.then(([chatwoot, crisp]) => ({ chatwoot, crisp }))),
 		};
+	}
+
+	/**
+	 * Chatwoot: a contact writes (the conversation is created), sends a photo; an agent replies, writes
+	 * a private note; the conversation goes pending, an agent opens it, is assigned, resolves it.
+	 */
+	private async chatwootTemplates(): Promise<Templates> {
+		const { chatwoot } = this;
+		const { accountId, agents } = this.chatwootSeed;
+		const wrote = chatwoot.customerWrites(accountId, { name: 'Fuzz Template', email: 'fuzz@example.com', identifier: 'fuzz-template', content: 'I need a human' });
+		const conversationId = wrote.conversationId;
+		const photo = { name: 'parcel.png', contentType: 'image/png', data: Buffer.from('89504e470d0a1a0a', 'hex') };
+		chatwoot.customerWrites(accountId, { sourceId: wrote.sourceId, conversationId, content: 'This is what arrived', files: [photo] });
+		chatwoot.agentReplies(conversationId, agents[0].id, 'Hi, I am Alice');
+		chatwoot.agentReplies(conversationId, agents[0].id, 'Customer seems upset', { private: true });
+		// (each body is the conversation as it was at that change, whatever order the deliveries arrive in)
+		chatwoot.setStatus(conversationId, 'pending');
+		chatwoot.setStatus(conversationId, 'open', { agentId: agents[0].id });
+		chatwoot.assign(conversationId, agents[1].id, { byAgentId: agents[0].id });
+		chatwoot.resolve(conversationId, { agentId: agents[1].id });
+		return await waitUntil('the Chatwoot template deliveries', () => {
+			const ours = chatwoot.getDeliveries().filter((d) => d.url === this.urls.chatwoot && d.status === 200).map((d) => d.body as Record<string, any>);
+			const message = (test: (b: Record<string, any>) => boolean) => ours.find((b) => b.event === 'message_created' && test(b));
+			const found: Record<string, Record<string, unknown> | undefined> = {
+				incoming: message((b) => b.message_type === 'incoming' && !b.attachments?.length),
+				incoming_file: message((b) => b.message_type === 'incoming' && b.attachments?.length > 0),
+				outgoing: message((b) => b.message_type === 'outgoing' && b.private !== true),
+				note: message((b) => b.message_type === 'outgoing' && b.private === true),
+				conversation_created: ours.find((b) => b.event === 'conversation_created'),
+				status_open: ours.find((b) => b.event === 'conversation_status_changed' && b.status === 'open'),
+				status_resolved: ours.find((b) => b.event === 'conversation_status_changed' && b.status === 'resolved'),
+				assigned: ours.find((b) => b.event === 'conversation_updated' && JSON.stringify(b.changed_attributes ?? []).includes('"assignee_id"')),
+			};
+			return Object.values(found).every(Boolean) ? (found as Templates) : undefined;
+		}, { timeoutMs: 60_000, describe: () => chatwoot.getDeliveries().map((d) => `${d.event} ${d.status ?? d.error}`) });
+	}
+
+	/** Crisp: a visitor writes, an operator replies and writes a note, is assigned, resolves the conversation. */
+	private async crispTemplates(): Promise<Templates> {
+		const { crisp } = this;
+		const { websiteId, operators } = this.crispSeed;
+		const { sessionId } = crisp.visitorWrites(websiteId, { nickname: 'Fuzz Template', email: 'fuzz@example.com', content: 'I need a human' });
+		crisp.operatorReplies(sessionId, operators[1].userId, 'Hi, I am Alice');
+		crisp.operatorReplies(sessionId, operators[1].userId, 'Visitor seems upset', { type: 'note' });
+		crisp.assign(sessionId, operators[1].userId);
+		crisp.resolve(sessionId);
+		return await waitUntil('the Crisp template deliveries', () => {
+			const ours = crisp.getDeliveries().filter((d) => d.url === this.urls.crisp && d.status === 200).map((d) => d.body as Record<string, any>);
+			const found: Record<string, Record<string, unknown> | undefined> = {
+				'message:send': ours.find((b) => b.event === 'message:send'),
+				'message:received': ours.find((b) => b.event === 'message:received' && b.data?.type === 'text'),
+				note: ours.find((b) => b.event === 'message:received' && b.data?.type === 'note'),
+				'session:set_state': ours.find((b) => b.event === 'session:set_state'),
+				'session:set_routing': ours.find((b) => b.event === 'session:set_routing' && b.data?.routing_id),
+			};
+			return Object.values(found).every(Boolean) ? (found as Templates) : undefined;
+		}, { timeoutMs: 60_000, describe: () => crisp.getDeliveries().map((d) => `${d.event} ${d.status ?? d.error}`) });
 	}
 
 	/** Where a case goes and the secret it carries (LiveChat's travels in the body, from its template). */
@@ -385,6 +595,10 @@ export class FuzzTarget {
 				return { url: this.urls.livechat, headers: { ...c.headers } };
 			case 'botpress':
 				return { url: `${this.urls.botpress}/${c.endpoint}`, headers: { ...c.headers, [SECRET_HEADER]: this.botpressSecret } };
+			// Signed over the case's body as it is sent, at the moment it is sent.
+			case 'chatwoot':
+			case 'crisp':
+				return { url: this.urls[c.trigger], headers: this.signedHeaders(c.trigger, c.headers, signedBytes(c)) };
 		}
 	}
 
@@ -396,7 +610,9 @@ export class FuzzTarget {
 	/** Secrets as they appear in a body or headers, for redaction in the report. */
 	secrets(): string[] {
 		const liveChat = this.lc.livechat.getWebhooks().filter((w) => w.url === this.urls.livechat).map((w) => w.secret_key);
-		return [this.landbotToken, ...Object.values(this.tiledeskSecrets), ...liveChat, this.botpressSecret].filter(Boolean);
+		return [this.landbotToken, ...Object.values(this.tiledeskSecrets), ...liveChat, this.botpressSecret, this.chatwootSecret, this.crispSeed?.pluginSecret, this.chatwootSeed?.userToken].filter(
+			(secret): secret is string => typeof secret === 'string' && secret !== '',
+		);
 	}
 
 	alive(): boolean {
@@ -405,7 +621,7 @@ export class FuzzTarget {
 
 	async stop() {
 		await this.n8n?.stop().catch(() => undefined);
-		await Promise.all([this.p?.stop(), this.lc?.livechat.stop(), this.bp?.stop()].map((s) => s?.catch(() => undefined)));
+		await Promise.all([this.p?.stop(), this.lc?.livechat.stop(), this.bp?.stop(), this.chatwoot?.stop(), this.crisp?.stop()].map((s) => s?.catch(() => undefined)));
 	}
 }
 
@@ -555,6 +771,22 @@ interface ExecutionView {
 	error?: string;
 }
 
+/**
+ * n8n's public API, waiting out a database n8n holds "not ready" (503): on a busy machine its
+ * SQLite ping times out now and then, and n8n refuses API reads until a ping succeeds again.
+ */
+async function api<T = any>(n8n: N8nInstance, urlPath: string, waitMs = 120_000): Promise<T> {
+	const deadline = Date.now() + waitMs;
+	for (;;) {
+		try {
+			return await n8n.api<T>(urlPath);
+		} catch (error) {
+			if (!/: 503 .*not ready/i.test(String((error as Error).message)) || Date.now() > deadline) throw error;
+			await sleep(1_000);
+		}
+	}
+}
+
 /** Executions of a workflow newer than `afterId`, each with the items its trigger emitted. */
 async function executionsAfter(n8n: N8nInstance, trigger: TriggerName, workflowId: string, afterId: number): Promise<ExecutionView[]> {
 	const views: ExecutionView[] = [];
@@ -564,11 +796,11 @@ async function executionsAfter(n8n: N8nInstance, trigger: TriggerName, workflowI
 		if (cursor) q.set('cursor', cursor);
 		let page: { data: any[]; nextCursor?: string | null };
 		try {
-			page = await n8n.api(`/executions?${q}`);
+			page = await api(n8n, `/executions?${q}`);
 		} catch {
 			// Some execution of the page n8n cannot hand out with its data: each one on its own.
 			q.set('includeData', 'false');
-			page = await n8n.api(`/executions?${q}`);
+			page = await api(n8n, `/executions?${q}`);
 			page.data = await Promise.all(page.data.map((e) => (Number(e.id) <= afterId ? e : executionAlone(n8n, e))));
 		}
 		let older = false;
@@ -604,14 +836,14 @@ async function executionsAfter(n8n: N8nInstance, trigger: TriggerName, workflowI
  */
 async function executionAlone(n8n: N8nInstance, e: any): Promise<any> {
 	try {
-		return await n8n.api(`/executions/${e.id}?includeData=true`);
+		return await api(n8n, `/executions/${e.id}?includeData=true`);
 	} catch (error) {
 		const dataError = `GET /api/v1/executions/${e.id}?includeData=true failed: ${String((error as Error).message).slice(0, 200)}`;
 		const text = await n8n
 			.rest(`/rest/executions/${e.id}`)
 			.then((r) => JSON.stringify(r))
 			.catch(() => '');
-		const markers = [...new Set([...text.matchAll(/\b((?:landbot|tiledesk|livechat|botpress|flood\d+)-\d+)\b/g)].map((m) => m[1]))];
+		const markers = [...new Set([...text.matchAll(/\b((?:landbot|tiledesk|livechat|botpress|chatwoot|crisp|flood\d+)-\d+)\b/g)].map((m) => m[1]))];
 		return { ...e, __dataError: dataError, __markers: markers, __ran: markers.length > 0 };
 	}
 }
@@ -632,14 +864,14 @@ function markerOf(json: Record<string, unknown>): unknown {
 }
 
 async function latestExecutionId(n8n: N8nInstance): Promise<number> {
-	const page = await n8n.api<{ data: Array<{ id: string }> }>('/executions?includeData=false&limit=1');
+	const page = await api<{ data: Array<{ id: string }> }>(n8n, '/executions?includeData=false&limit=1');
 	return page.data.length ? Number(page.data[0].id) : 0;
 }
 
 async function unfinishedExecutions(n8n: N8nInstance, workflowId: string): Promise<number> {
 	let count = 0;
 	for (const status of ['running', 'new', 'waiting']) {
-		const page = await n8n.api<{ data: unknown[] }>(`/executions?workflowId=${workflowId}&status=${status}&includeData=false&limit=250`).catch(() => ({ data: [] }));
+		const page = await api<{ data: unknown[] }>(n8n, `/executions?workflowId=${workflowId}&status=${status}&includeData=false&limit=250`).catch(() => ({ data: [] }));
 		count += page.data.length;
 	}
 	return count;
@@ -1073,7 +1305,7 @@ let floodRound = 0;
 export async function flood(target: FuzzTarget, trigger: TriggerName, count: number, settings: FuzzSettings): Promise<FloodResult> {
 	const { n8n } = target;
 	const generator = new CaseGenerator(trigger, { seed: settings.seed ^ 0x5eed, templates: target.templates[trigger], idPrefix: `flood${floodRound++}` });
-	const kind = { landbot: 'message', tiledesk: 'message.create', livechat: 'incoming_event', botpress: 'botSendsMessage' }[trigger];
+	const kind = { landbot: 'message', tiledesk: 'message.create', livechat: 'incoming_event', botpress: 'botSendsMessage', chatwoot: 'outgoing', crisp: 'message:received' }[trigger];
 	const cases = Array.from({ length: count }, () => generator.valid(kind));
 	const before = await latestExecutionId(n8n);
 	const rss = new RssSampler(n8n);

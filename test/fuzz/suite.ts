@@ -1,6 +1,6 @@
 /**
  * The hostile-input suite, shared by the quick variant (test/e2e/fuzz.e2e.test.ts, part of `npm test`)
- * and the full one (`npm run test:fuzz`): one n8n with the four relaying triggers published, then per
+ * and the full one (`npm run test:fuzz`): one n8n with the six relaying triggers published, then per
  * trigger a seeded run of malformed deliveries (all with the right secret), then a flood of valid
  * ones, then n8n must still be up. See harness.ts for what is judged.
  */
@@ -58,8 +58,8 @@ export function defineFuzzSuite(variant: { name: string; count: number; flood: n
 				return Array.from({ length: 40 }, () => {
 					const c = generator.next();
 					// (not the bytes: fresh deliveries carry the current time, as the platforms' do, and so may a
-					// detail that previews a copied message: epoch seconds or ms are masked)
-					const detail = c.detail.replace(/\b1\d{9}(\d{3})?(\.\d+)?\b/g, '<time>');
+					// detail that previews a copied message: epoch seconds or ms and ISO times are masked)
+					const detail = c.detail.replace(/\b1\d{9}(\d{3})?(\.\d+)?\b/g, '<time>').replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>');
 					return `${c.kind}|${c.endpoint}|${c.mutation}|${detail}|${c.expect}|${c.reason}`;
 				}).join('\n');
 			};
