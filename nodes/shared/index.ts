@@ -20,4 +20,5 @@ export * from './locator';
 export * from './webhookProcesses';
 export * from './sourceKeys';
 export * from './files';
+export * from './availability';
 export * from './businessHours';
